@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { D24Credentials } from './d24/client.js';
+
+const flag = z.enum(['true', 'false']).optional();
+const optionalText = z.string().trim().min(1).optional();
+
+// Every variable from CONTRACT.md's configuration table (plus the operational knobs the README documents).
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    D24_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    D24_LOGIN: optionalText,
+    D24_PASS: optionalText,
+    D24_SECRET_KEY: optionalText,
+    D24_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits) for HS256').optional(),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    AUTH_ISSUER: optionalText,
+    AUTH_AUDIENCE: optionalText,
+    AUTH_DISABLED: flag,
+    NODE_ENV: z.string().optional(),
+    GRAPHIQL: flag,
+    TRUSTED_DOCUMENTS: z.enum(['required', 'off']).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  })
+  .superRefine((env, ctx) => {
+    if (env.D24_BASE_URL) {
+      for (const key of ['D24_LOGIN', 'D24_PASS', 'D24_SECRET_KEY'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required with D24_BASE_URL' });
+      }
+      if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL && env.AUTH_DISABLED !== 'true') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_JWT_SECRET'],
+          message: 'a real D24_BASE_URL needs AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_DISABLED=true',
+        });
+      }
+    }
+    if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message: 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both',
+      });
+    }
+  });
+
+export type AuthConfig =
+  | { mode: 'jwt'; secret?: string; jwksUrl?: string; issuer?: string; audience?: string }
+  | { mode: 'disabled' }
+  /** No auth configured and D24 is the embedded sandbox: every caller is the local developer. */
+  | { mode: 'sandbox-developer' };
+
+export interface Config {
+  server: { port: number; host: string };
+  /** `baseUrl` null: start the embedded sandbox and use its credentials. */
+  d24: { baseUrl: string | null; credentials: D24Credentials | null; timeoutMs: number };
+  auth: AuthConfig;
+  production: boolean;
+  graphiql: boolean;
+  trustedDocumentsRequired: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  shutdownGraceMs: number;
+  rateLimitPerMinute: number;
+}
+
+/** Thrown when the environment is unusable; the message names every bad variable and never a value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment once into a frozen Config. */
+export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Bad configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  return deepFreeze({
+    server: { port: e.PORT, host: e.HOST },
+    d24: {
+      baseUrl: e.D24_BASE_URL ?? null,
+      credentials: e.D24_BASE_URL
+        ? { login: e.D24_LOGIN as string, pass: e.D24_PASS as string, secretKey: e.D24_SECRET_KEY as string }
+        : null,
+      timeoutMs: e.D24_TIMEOUT_MS,
+    },
+    auth: authConfig(e),
+    production,
+    graphiql: !production || e.GRAPHIQL === 'true',
+    trustedDocumentsRequired: e.TRUSTED_DOCUMENTS === 'required',
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  });
+}
+
+function authConfig(e: z.infer<typeof envSchema>): AuthConfig {
+  if (e.AUTH_JWT_SECRET || e.AUTH_JWKS_URL) {
+    return {
+      mode: 'jwt',
+      ...(e.AUTH_JWT_SECRET && { secret: e.AUTH_JWT_SECRET }),
+      ...(e.AUTH_JWKS_URL && { jwksUrl: e.AUTH_JWKS_URL }),
+      ...(e.AUTH_ISSUER && { issuer: e.AUTH_ISSUER }),
+      ...(e.AUTH_AUDIENCE && { audience: e.AUTH_AUDIENCE }),
+    };
+  }
+  return e.AUTH_DISABLED === 'true' ? { mode: 'disabled' } : { mode: 'sandbox-developer' };
+}
+
+// An exported-but-empty variable (`FOO=`) means "unset", as in most deployment tools.
+function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]));
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const inner of Object.values(value)) if (inner && typeof inner === 'object') deepFreeze(inner);
+  return Object.freeze(value);
+}

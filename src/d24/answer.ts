@@ -1,0 +1,95 @@
+import {
+  CashoutNotFoundError,
+  type D24ErrorKind,
+  D24RequestError,
+  D24UnavailableError,
+  InvalidStatusTransitionError,
+} from './errors.js';
+import { type CashoutStatus, D24_CODES, statusFromCode } from './wire.js';
+
+/** A cashout's state as D24 reported it, in this service's terms. */
+export interface CashoutState {
+  cashoutId: string | null;
+  externalId: string | null;
+  status: CashoutStatus;
+  statusCode: number;
+  statusDescription: string;
+  rejection: { code: number; reason: string } | null;
+}
+
+/** What came back over the wire: the HTTP status and the body, already read (size-capped). */
+export interface RawAnswer {
+  httpStatus: number;
+  body: string;
+}
+
+const KIND_BY_CODE: ReadonlyMap<number, D24ErrorKind> = new Map([
+  [D24_CODES.INVALID_PARAMS, 'INVALID_PARAMS'],
+  [D24_CODES.INVALID_SIGNATURE, 'INVALID_SIGNATURE'],
+  [D24_CODES.INVALID_CREDENTIALS, 'INVALID_CREDENTIALS'],
+  [D24_CODES.INVALID_CREDENTIALS_CONTACT, 'INVALID_CREDENTIALS'],
+  [D24_CODES.UNREGISTERED_IP, 'UNREGISTERED_IP'],
+  [D24_CODES.MALFORMED_REQUEST, 'MALFORMED_REQUEST'],
+  [D24_CODES.CANCEL_FAILED, 'CANCEL_FAILED'],
+  [D24_CODES.STATUS_NOT_SUPPORTED, 'STATUS_NOT_SUPPORTED'],
+]);
+
+/** D24's error for `code`, whatever the HTTP status it came with. */
+export function errorForCode(code: number, requestedStatus: CashoutStatus | null): Error {
+  if (code === D24_CODES.CASHOUT_NOT_FOUND) return new CashoutNotFoundError(code);
+  if (code === D24_CODES.INVALID_STATUS_TRANSITION && requestedStatus) {
+    return new InvalidStatusTransitionError(requestedStatus, null, code);
+  }
+  return new D24RequestError(code, KIND_BY_CODE.get(code) ?? 'OTHER');
+}
+
+/**
+ * The one mapping from a D24 answer to an outcome (CONTRACT.md, "What each D24 answer becomes"):
+ * returns the reported state, or throws the typed error. `requestedStatus` is the status a state-changing call asked
+ * for (null for a look-up). Transport failures are mapped in transport.ts; the 510 look-up rule is in client.ts.
+ */
+export function interpretAnswer(
+  answer: RawAnswer,
+  ids: { cashoutId: string | null; externalId: string | null },
+  requestedStatus: CashoutStatus | null,
+): CashoutState {
+  const body = parseObject(answer.body);
+  if (body && typeof body.code === 'number' && Number.isInteger(body.code)) {
+    throw errorForCode(body.code, requestedStatus);
+  }
+  const ok = answer.httpStatus >= 200 && answer.httpStatus < 300;
+  const status =
+    body && typeof body.cashout_status === 'number' ? statusFromCode(body.cashout_status) : undefined;
+  if (!ok || !body || !status || typeof body.cashout_status_description !== 'string') {
+    throw new D24UnavailableError('UNKNOWN', describeUnexpected(answer, body));
+  }
+  if (requestedStatus && status !== requestedStatus) {
+    // D24 answered 2xx but the cashout did not end where we asked (e.g. it was already DELIVERED).
+    throw new InvalidStatusTransitionError(requestedStatus, status, D24_CODES.INVALID_STATUS_TRANSITION);
+  }
+  const rejected = typeof body.rejection_code === 'number' && typeof body.rejection_reason === 'string';
+  return {
+    ...ids,
+    status,
+    statusCode: body.cashout_status as number,
+    statusDescription: body.cashout_status_description,
+    rejection: rejected
+      ? { code: body.rejection_code as number, reason: body.rejection_reason as string }
+      : null,
+  };
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function describeUnexpected(answer: RawAnswer, body: Record<string, unknown> | null): string {
+  return `HTTP ${answer.httpStatus} with ${body ? 'an unexpected JSON body' : 'a body that is not JSON'}`;
+}

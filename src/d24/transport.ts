@@ -1,0 +1,99 @@
+import { type Dispatcher, Pool } from 'undici';
+import type { RawAnswer } from './answer.js';
+import { D24UnavailableError } from './errors.js';
+
+/** Errors raised before a request could be written: the operation cannot have happened. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export interface PoolOptions {
+  /** Upper bound of keep-alive connections to D24. */
+  connections?: number;
+  /** Kept below the call limit so an unreachable D24 fails as "not sent" rather than as a timeout. */
+  connectTimeoutMs: number;
+}
+
+/** One keep-alive pool per D24 origin; the client takes it (or any dispatcher) by injection. */
+export function createD24Pool(origin: string, options: PoolOptions): Pool {
+  return new Pool(origin, {
+    connections: options.connections ?? 64,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: options.connectTimeoutMs },
+  });
+}
+
+export interface WireRequest {
+  method: 'DELETE' | 'PUT' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Sends one request and reads its answer, turning every transport failure into a D24UnavailableError. */
+export async function send(
+  dispatcher: Dispatcher,
+  origin: string,
+  request: WireRequest,
+  limits: { timeoutMs: number; maxResponseBytes: number },
+): Promise<RawAnswer> {
+  let response: Dispatcher.ResponseData;
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  try {
+    response = await dispatcher.request({
+      origin,
+      path: request.path,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal,
+      idempotent: false,
+    });
+  } catch (error) {
+    throw unavailable(error, signal);
+  }
+  try {
+    return {
+      httpStatus: response.statusCode,
+      body: await readCapped(response.body, limits.maxResponseBytes),
+    };
+  } catch (error) {
+    throw error instanceof D24UnavailableError ? error : unavailable(error, signal);
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new D24UnavailableError('UNKNOWN', `response larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function unavailable(error: unknown, signal: AbortSignal): D24UnavailableError {
+  const code = errorCode(error);
+  if (code && NOT_SENT_CODES.has(code)) return new D24UnavailableError('NOT_APPLIED', code);
+  if (signal.aborted) return new D24UnavailableError('UNKNOWN', 'timeout');
+  return new D24UnavailableError('UNKNOWN', code ?? 'transport error');
+}
+
+/** The system or undici error code, looking inside AggregateError (happy-eyeballs) and `cause`. */
+function errorCode(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { code, errors, cause } = error as { code?: unknown; errors?: unknown[]; cause?: unknown };
+  if (typeof code === 'string') return code;
+  return errorCode(errors?.[0]) ?? errorCode(cause);
+}

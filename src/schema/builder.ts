@@ -1,0 +1,43 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ZodPlugin from '@pothos/plugin-zod';
+import type { D24Client } from '../d24/client.js';
+import { ValidationError } from './validation.js';
+
+export const SCOPES = ['cashouts:read', 'cashouts:cancel', 'cashouts:hold', 'cashouts:release'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling: a token's subject and scopes, or the local developer on the sandbox. */
+export interface Principal {
+  subject: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** Built per request by the server; resolvers take the D24 client from here, never from a module. */
+export interface Context {
+  d24: D24Client;
+  requestId: string;
+  principal: Principal;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: Record<Scope, boolean>;
+  Scalars: { ID: { Input: string; Output: string } };
+  DefaultFieldNullability: false;
+}>({
+  // CONTRACT.md's fields are non-null unless marked; the few nullable ones say so where they are defined.
+  defaultFieldNullability: false,
+  // Order matters: auth runs outermost (its failures stay top-level), then errors catches what validation throws.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin],
+  scopeAuth: {
+    authScopes: (context) =>
+      Object.fromEntries(SCOPES.map((scope) => [scope, context.principal.scopes.has(scope)])) as Record<
+        Scope,
+        boolean
+      >,
+  },
+  errors: { defaultTypes: [] },
+  zod: { validationError: (zodError) => ValidationError.fromZod(zodError) },
+});
