@@ -21,10 +21,10 @@ const config: CodegenConfig = {
       plugins: ['fragment-matcher'],
       config: { apolloClientVersion: 3, useExplicitTyping: true },
     },
-    // urql's cache (Graphcache) and `@urql/exchange-*` read the schema from this introspection.
+    // urql's Graphcache reads the schema (unions, interfaces) from this introspection.
     'schema/generated/urql-introspection.ts': {
       plugins: ['urql-introspection'],
-      config: { module: 'es2015' },
+      config: { module: 'es2015', useTypeImports: true },
     },
   },
 };

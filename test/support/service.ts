@@ -1,0 +1,40 @@
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { type Service, startService } from '../../src/service.js';
+
+export interface TestService extends Service {
+  sandbox: Sandbox;
+  /** POSTs a GraphQL request to /graphql and returns the HTTP status and parsed body. */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{
+    status: number;
+    body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  }>;
+}
+
+/** The real service on the embedded sandbox, on an ephemeral loopback port, as `npm start` runs it. */
+export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    D24_TIMEOUT_MS: '1000',
+    ...env,
+  });
+  const service = await startService(config, { logger: pino({ level: 'silent' }) });
+  return Object.assign(service, {
+    sandbox: service.sandbox as Sandbox,
+    async graphql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const response = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+  }) as TestService;
+}
