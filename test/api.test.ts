@@ -132,7 +132,7 @@ describe('cancelCashout input', () => {
   });
 
   it('accepts 100 characters of any script', async () => {
-    const externalId = 'ü'.repeat(99) + '😀';
+    const externalId = `${'ü'.repeat(99)}😀`;
     const result = await mutate('cancelCashout', { cashoutId: '987654321', externalId });
     expect(result.__typename).toBe('CashoutNotFoundError');
   });

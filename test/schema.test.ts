@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import codegenConfig from '../codegen.ts';
+import codegenConfig from '../codegen.js';
 import { schema } from '../src/schema/index.js';
 import { printedSchema } from '../src/schema/print.js';
 

@@ -85,13 +85,13 @@ export class D24Client {
   }
 
   /** `PUT /v3/cashout/status` with `ON_HOLD`: PENDING → ON_HOLD. */
-  holdCashout(input: { cashoutId: number }, context?: CallContext): Promise<StatusChange> {
+  async holdCashout(input: { cashoutId: number }, context?: CallContext): Promise<StatusChange> {
     const body = { cashout_id: toWireId(input.cashoutId), status: 'ON_HOLD' };
     return this.#changeStatus('updateStatus', body, 'ON_HOLD', input, context);
   }
 
   /** `PUT /v3/cashout/status` with `PENDING`: ON_HOLD → PENDING. */
-  releaseCashout(input: { cashoutId: number }, context?: CallContext): Promise<StatusChange> {
+  async releaseCashout(input: { cashoutId: number }, context?: CallContext): Promise<StatusChange> {
     const body = { cashout_id: toWireId(input.cashoutId), status: 'PENDING' };
     return this.#changeStatus('updateStatus', body, 'PENDING', input, context);
   }

@@ -30,6 +30,8 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     landingPage: false,
     graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
     logging: deps.logger,
+    // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
+    plugins: [],
     context: ({ request }) => {
       const given = request.headers.get('x-request-id');
       return {

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { type Service, startService } from '../../src/service.js';
@@ -16,8 +16,14 @@ export interface TestService extends Service {
   }>;
 }
 
-/** The real service on the embedded sandbox, on an ephemeral loopback port, as `npm start` runs it. */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+/**
+ * The real service on an ephemeral loopback port, as `npm start` runs it: on the embedded sandbox unless `env`
+ * names a D24_BASE_URL. Pass a `logger` to capture log lines.
+ */
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestService> {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -25,7 +31,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     D24_TIMEOUT_MS: '1000',
     ...env,
   });
-  const service = await startService(config, { logger: pino({ level: 'silent' }) });
+  const service = await startService(config, { logger: options.logger ?? pino({ level: 'silent' }) });
   return Object.assign(service, {
     sandbox: service.sandbox as Sandbox,
     async graphql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {

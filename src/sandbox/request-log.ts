@@ -1,0 +1,38 @@
+import type { ReceivedRequest } from './types.js';
+
+/** A fixed-size ring buffer of received requests: O(1) per request, oldest dropped first. */
+export class RequestLog {
+  readonly #slots: (ReceivedRequest | undefined)[];
+  #start = 0;
+  #count = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw new RangeError(`requestLogSize must be a non-negative integer, got ${capacity}`);
+    }
+    this.#slots = new Array<ReceivedRequest | undefined>(capacity);
+  }
+
+  push(request: ReceivedRequest): void {
+    if (this.capacity === 0) return;
+    this.#slots[(this.#start + this.#count) % this.capacity] = request;
+    if (this.#count < this.capacity) this.#count++;
+    else this.#start = (this.#start + 1) % this.capacity;
+  }
+
+  /** Oldest first. */
+  toArray(): ReceivedRequest[] {
+    const out: ReceivedRequest[] = [];
+    for (let i = 0; i < this.#count; i++) {
+      const request = this.#slots[(this.#start + i) % this.capacity];
+      if (request) out.push(request);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.#slots.fill(undefined);
+    this.#start = 0;
+    this.#count = 0;
+  }
+}
