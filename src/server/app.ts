@@ -44,7 +44,13 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
-    logging: deps.logger,
+    // Yoga's own debug lines cannot carry the request id (our request line, at debug, does); its errors pass.
+    logging: {
+      debug: () => {},
+      info: (...args: unknown[]) => deps.logger.info(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => deps.logger.warn(args.map(String).join(' ')),
+      error: (error: unknown, ...rest: unknown[]) => deps.logger.error({ err: error, detail: rest }),
+    },
     // Order is deliberate. First what must see every request and never refuses one: the request id, the audit
     // (it records params before anything can refuse them), the /ready and /metrics endpoints (no auth on probes).
     // Then whatever refuses a request (auth, limits), before what executes it.

@@ -14,9 +14,12 @@ const SECRET_KEYS = [
   'signature',
   'credentials',
   'authorization',
+  'Authorization',
   'cookie',
+  'Cookie',
   'token',
   'payload-signature',
+  'Payload-Signature',
   'D24_LOGIN',
   'D24_PASS',
   'D24_SECRET_KEY',
@@ -27,11 +30,14 @@ const SECRET_KEYS = [
  * Every place a D24 secret, a signature or a bearer token could sit in a logged object, up to three levels deep
  * (`{ pass }`, `{ credentials: { pass } }`, `{ req: { headers: { authorization } } }`, `{ env: { D24_PASS } }`).
  * Redaction is configuration: nothing relies on a caller remembering to strip a field.
+ *
+ * Shallow paths come first, on purpose: @pinojs/redact 0.4 clones only along one branch when a key matches both a
+ * name and `*`, so a deeper path applied first would write the censor into the caller's own object (e.g. the D24
+ * client's live credentials). Replacing the shallow value first leaves nothing below it to write into.
  */
-export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => {
-  const step = /^\w+$/.test(key) ? `.${key}` : `["${key}"]`;
-  return [step.startsWith('.') ? key : step, `*${step}`, `*.*${step}`];
-});
+export const REDACT_PATHS: readonly string[] = ['', '*.', '*.*.'].flatMap((prefix) =>
+  SECRET_KEYS.map((key) => (/^\w+$/.test(key) ? `${prefix}${key}` : `${prefix.slice(0, -1)}["${key}"]`)),
+);
 
 export const REDACTED = '[redacted]';
 
