@@ -24,6 +24,7 @@ const envSchema = z
     TRUSTED_DOCUMENTS: z.enum(['required', 'off']).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    READY_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
   })
   .superRefine((env, ctx) => {
@@ -64,6 +65,8 @@ export interface Config {
   trustedDocumentsRequired: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** How often /ready's TCP probe of D24's origin runs (/ready itself only reads the last result). */
+  readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
 }
 
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     trustedDocumentsRequired: e.TRUSTED_DOCUMENTS === 'required',
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    readyProbeIntervalMs: e.READY_PROBE_INTERVAL_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   });
 }

@@ -1,29 +1,37 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './server/logger.js';
+import { createLoggers } from './server/logger.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger(config);
-  const service = await startService(config, { logger });
+  const loggers = createLoggers(config);
+  const { logger } = loggers;
+  const service = await startService(config, loggers);
   const graphql = `${service.url}/graphql`;
   if (service.sandbox) {
     logger.warn(
-      { graphiql: graphql, sandbox: service.sandbox.url },
+      { url: service.url, graphiql: graphql, sandbox: service.sandbox.url },
       `Listening at ${graphql} on the EMBEDDED D24 SANDBOX (no real payouts); every request is the local developer with all scopes`,
     );
   } else {
     logger.info(
-      { graphql },
+      { url: service.url, graphql },
       `Listening at ${graphql} against D24 at ${new URL(config.d24.baseUrl as string).origin}`,
     );
   }
-  const stop = async () => {
-    await service.close();
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    // A second signal changes nothing: the grace period already bounds the wait.
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'Shutting down: /ready is 503, draining');
+    const report = await service.close();
+    (report.completed ? logger.info : logger.warn).call(logger, report, 'Stopped');
+    loggers.flush();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,11 @@ import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type App, createApp } from './server/app.js';
+import { createAudit } from './server/audit.js';
+import { type DrainReport, trackRequests } from './server/drain.js';
+import { AUDIT_LOGGER_NAME } from './server/logger.js';
+import { createMetrics, type Metrics } from './server/metrics.js';
+import { createReadiness, type Readiness } from './server/readiness.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
 export interface Service {
@@ -14,34 +19,64 @@ export interface Service {
   d24: D24Client;
   /** The embedded sandbox, when no D24_BASE_URL was configured. */
   sandbox: Sandbox | null;
-  close(): Promise<void>;
+  metrics: Metrics;
+  readiness: Readiness;
+  /**
+   * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
+   * `config.shutdownGraceMs`), then the D24 pool and the sandbox close.
+   */
+  close(): Promise<DrainReport>;
+}
+
+export interface ServiceDeps {
+  logger: Logger;
+  /** The audit trail's logger; by default `logger.child({ name: 'audit' })`. */
+  audit?: Logger;
 }
 
 /** Starts the embedded sandbox if D24_BASE_URL is unset, then the D24 client and the HTTP server. */
-export async function startService(config: Readonly<Config>, deps: { logger: Logger }): Promise<Service> {
+export async function startService(config: Readonly<Config>, deps: ServiceDeps): Promise<Service> {
+  const { logger } = deps;
   const sandbox = config.d24.baseUrl ? null : await startSandbox();
+  const baseUrl = config.d24.baseUrl ?? (sandbox as Sandbox).url;
+  const metrics = createMetrics();
   const d24 = new D24Client({
-    baseUrl: config.d24.baseUrl ?? (sandbox as Sandbox).url,
+    baseUrl,
     credentials: config.d24.credentials ?? (sandbox as Sandbox).credentials,
     timeoutMs: config.d24.timeoutMs,
+    onCall: (event) => {
+      metrics.observeD24Call(event);
+      if (logger.isLevelEnabled('debug'))
+        logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
+    },
   });
-  const app = createApp(config, { d24, logger: deps.logger });
+  const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
+  const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
+  const app = createApp(config, { d24, logger, audit, metrics, readiness });
   const server = createServer(app);
+  const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
+  readiness.start();
   const { port } = server.address() as { port: number };
+  let closing: Promise<DrainReport> | undefined;
   return {
     url: `http://${config.server.host}:${port}`,
     app,
     server,
     d24,
     sandbox,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await d24.close();
-      await sandbox?.close();
+    metrics,
+    readiness,
+    close() {
+      closing ??= (async () => {
+        readiness.drain();
+        readiness.stop();
+        const report = await requests.drain(config.shutdownGraceMs);
+        await d24.close();
+        await sandbox?.close();
+        return report;
+      })();
+      return closing;
     },
   };
 }

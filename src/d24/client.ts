@@ -20,6 +20,8 @@ export interface D24CallEvent {
   outcome: 'ok' | 'd24_error' | 'not_applied' | 'unknown';
   /** D24's error code, when it answered with one. */
   code?: number;
+  /** The `CallContext.requestId` the call carried, so its log line joins the request's. */
+  requestId?: string;
 }
 
 export interface D24ClientOptions {
@@ -174,6 +176,7 @@ export class D24Client {
         durationMs: performance.now() - started,
         outcome,
         ...(code ? { code } : {}),
+        ...(context?.requestId ? { requestId: context.requestId } : {}),
       });
     }
   }

@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
+import type { Logger } from 'pino';
 import type { D24Client } from '../d24/client.js';
 import { ValidationError } from './validation.js';
 
@@ -18,6 +19,8 @@ export interface Principal {
 export interface Context {
   d24: D24Client;
   requestId: string;
+  /** The request's logger: every line carries `requestId`. */
+  log: Logger;
   principal: Principal;
 }
 

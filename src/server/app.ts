@@ -1,15 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
 import { type Context, type Principal, SCOPES } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
+import type { Audit } from './audit.js';
 import { exampleTabs } from './graphiql.js';
+import type { Metrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
+import { requestIdOf, useRequestId } from './request-id.js';
+import { observeRootFields, type RootFieldEvent } from './root-fields.js';
 
 export interface AppDeps {
   d24: D24Client;
   logger: Logger;
+  /** The audit trail (one event per mutation); `startService` always passes one. */
+  audit?: Audit;
+  /** `/metrics` and the service's own series. */
+  metrics?: Metrics;
+  /** `/ready`. */
+  readiness?: Readiness;
 }
 
 export type App = YogaServerInstance<Record<string, never>, Context>;
@@ -20,23 +30,42 @@ export const SANDBOX_DEVELOPER: Principal = Object.freeze({
   scopes: new Set(SCOPES),
 });
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /** Builds the GraphQL app (a fetch-style handler and a node:http listener); `main.ts` makes it listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
+  const observers = [deps.audit?.observe, deps.metrics?.observeRootField].filter(
+    (observer): observer is (event: RootFieldEvent) => void => !!observer,
+  );
   return createYoga<Record<string, never>, Context>({
-    schema,
+    schema: observers.length
+      ? observeRootFields(schema, (event) => {
+          for (const observe of observers) observe(event);
+        })
+      : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
-    logging: deps.logger,
-    // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
-    plugins: [],
+    // Yoga's own debug lines cannot carry the request id (our request line, at debug, does); its errors pass.
+    logging: {
+      debug: () => {},
+      info: (...args: unknown[]) => deps.logger.info(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => deps.logger.warn(args.map(String).join(' ')),
+      error: (error: unknown, ...rest: unknown[]) => deps.logger.error({ err: error, detail: rest }),
+    },
+    // Order is deliberate. First what must see every request and never refuses one: the request id, the audit
+    // (it records params before anything can refuse them), the /ready and /metrics endpoints (no auth on probes).
+    // Then whatever refuses a request (auth, limits), before what executes it.
+    plugins: [
+      useRequestId({ logger: deps.logger }),
+      ...(deps.audit ? [deps.audit.plugin] : []),
+      ...(deps.readiness ? [deps.readiness.plugin] : []),
+      ...(deps.metrics ? [deps.metrics.plugin()] : []),
+    ],
     context: ({ request }) => {
-      const given = request.headers.get('x-request-id');
+      const requestId = requestIdOf(request);
       return {
         d24: deps.d24,
-        requestId: given && REQUEST_ID.test(given) ? given : randomUUID(),
+        requestId,
+        log: deps.logger.child({ requestId }),
         principal: SANDBOX_DEVELOPER,
       };
     },

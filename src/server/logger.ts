@@ -1,11 +1,82 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import type { Config } from '../config.js';
 
-/** JSON logs in production, readable ones in development. */
-export function createLogger(config: Pick<Config, 'logLevel' | 'production'>): Logger {
-  return pino({
-    name: 'd24-cashout-graphql',
-    level: config.logLevel,
-    ...(!config.production && { transport: { target: 'pino-pretty', options: { colorize: true } } }),
-  });
+export const SERVICE_LOGGER_NAME = 'd24-cashout-graphql';
+export const AUDIT_LOGGER_NAME = 'audit';
+
+const SECRET_KEYS = [
+  'login',
+  'pass',
+  'password',
+  'secretKey',
+  'secret_key',
+  'secret',
+  'signature',
+  'credentials',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'Cookie',
+  'token',
+  'payload-signature',
+  'Payload-Signature',
+  'D24_LOGIN',
+  'D24_PASS',
+  'D24_SECRET_KEY',
+  'AUTH_JWT_SECRET',
+];
+
+/**
+ * Every place a D24 secret, a signature or a bearer token could sit in a logged object, up to three levels deep
+ * (`{ pass }`, `{ credentials: { pass } }`, `{ req: { headers: { authorization } } }`, `{ env: { D24_PASS } }`).
+ * Redaction is configuration: nothing relies on a caller remembering to strip a field.
+ *
+ * Shallow paths come first, on purpose: @pinojs/redact 0.4 clones only along one branch when a key matches both a
+ * name and `*`, so a deeper path applied first would write the censor into the caller's own object (e.g. the D24
+ * client's live credentials). Replacing the shallow value first leaves nothing below it to write into.
+ */
+export const REDACT_PATHS: readonly string[] = ['', '*.', '*.*.'].flatMap((prefix) =>
+  SECRET_KEYS.map((key) => (/^\w+$/.test(key) ? `${prefix}${key}` : `${prefix.slice(0, -1)}["${key}"]`)),
+);
+
+export const REDACTED = '[redacted]';
+
+/** The service's loggers: `logger` for everything, `audit` (its own `name`) for the audit trail only. */
+export interface Loggers {
+  logger: Logger;
+  audit: Logger;
+  /** Writes out whatever is buffered; call before `process.exit`. */
+  flush(): void;
+}
+
+/** Options both loggers share: level, redaction. Tests build their loggers from these too. */
+export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
+  return { level: config.logLevel, redact: { paths: [...REDACT_PATHS], censor: REDACTED } };
+}
+
+/** JSON logs in production, readable ones in development; one destination shared by both loggers. */
+export function createLoggers(config: Pick<Config, 'logLevel' | 'production'>): Loggers {
+  // Production: asynchronous writes to stdout (flushed before exit); development: pino-pretty in a worker.
+  const stdout = config.production ? pino.destination({ dest: 1, sync: false }) : null;
+  const destination: DestinationStream =
+    stdout ?? pino.transport({ target: 'pino-pretty', options: { colorize: true } });
+  const options = loggerOptions(config);
+  const logger = pino({ ...options, name: SERVICE_LOGGER_NAME }, destination);
+  // The audit trail is written whatever LOG_LEVEL says, unless logging is off altogether.
+  const audit = pino(
+    { ...options, name: AUDIT_LOGGER_NAME, level: config.logLevel === 'silent' ? 'silent' : 'info' },
+    destination,
+  );
+  return {
+    logger,
+    audit,
+    flush() {
+      try {
+        if (stdout) stdout.flushSync();
+        else logger.flush();
+      } catch {
+        // Nothing written yet: nothing to flush.
+      }
+    },
+  };
 }

@@ -12,17 +12,18 @@ export interface TestService extends Service {
     headers?: Record<string, string>,
   ): Promise<{
     status: number;
+    headers: Headers;
     body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   }>;
 }
 
 /**
  * The real service on an ephemeral loopback port, as `npm start` runs it: on the embedded sandbox unless `env`
- * names a D24_BASE_URL. Pass a `logger` to capture log lines.
+ * names a D24_BASE_URL. Pass a `logger` (and an `audit` logger) to capture log lines.
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; audit?: Logger } = {},
 ): Promise<TestService> {
   const config = loadConfig({
     PORT: '0',
@@ -31,7 +32,10 @@ export async function startTestService(
     D24_TIMEOUT_MS: '1000',
     ...env,
   });
-  const service = await startService(config, { logger: options.logger ?? pino({ level: 'silent' }) });
+  const service = await startService(config, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+    ...(options.audit && { audit: options.audit }),
+  });
   return Object.assign(service, {
     sandbox: service.sandbox as Sandbox,
     async graphql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -40,7 +44,7 @@ export async function startTestService(
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, headers: response.headers, body: await response.json() };
     },
   }) as TestService;
 }

@@ -1,0 +1,53 @@
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { D24CallEvent } from '../d24/client.js';
+import type { RootFieldEvent } from './root-fields.js';
+
+/** The service's Prometheus metrics, in a registry of their own (never prom-client's global one). */
+export interface Metrics {
+  registry: Registry;
+  /** Feed with the D24 client's `onCall`. */
+  observeD24Call(event: D24CallEvent): void;
+  /** Feed with `observeRootFields`. */
+  observeRootField(event: RootFieldEvent): void;
+  /** Yoga's HTTP and operation metrics, and `/metrics`. */
+  plugin(): Plugin;
+}
+
+const D24_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const d24Calls = new Histogram({
+    name: 'd24_call_duration_seconds',
+    help: 'Duration of calls to D24 by endpoint and outcome (ok, d24_error, not_applied, unknown)',
+    labelNames: ['endpoint', 'outcome'] as const,
+    buckets: D24_BUCKETS,
+    registers: [registry],
+  });
+  const results = new Counter({
+    name: 'graphql_results_total',
+    help: 'Results of root fields by field and result type (union member, or the refusal code)',
+    labelNames: ['field', 'type'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    observeD24Call(event) {
+      d24Calls.observe({ endpoint: event.endpoint, outcome: event.outcome }, event.durationMs / 1000);
+    },
+    observeRootField(event) {
+      // Both labels come from the schema (field and type names) or a fixed set of codes: bounded.
+      results.inc({ field: event.field, type: event.resultType });
+    },
+    plugin: () =>
+      usePrometheus({
+        registry,
+        endpoint: '/metrics',
+        // Operation names, URLs and error paths are chosen by clients: unbounded label values, so off.
+        labels: { operationName: false, url: false, path: false },
+      }),
+  };
+}

@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from './support/service.js';
+
+const started: TestService[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((service) => service.close()));
+});
+
+async function ready(service: TestService) {
+  const response = await fetch(`${service.url}/ready`);
+  return { status: response.status, body: (await response.json()) as { status: string; reasons?: string[] } };
+}
+
+async function eventually<T>(
+  check: () => Promise<T>,
+  accept: (value: T) => boolean,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A TCP port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('/ready', () => {
+  it('is 200 once the embedded sandbox answers the probe, and 503 while draining; /health stays 200', async () => {
+    const service = await startTestService({ READY_PROBE_INTERVAL_MS: '200' });
+    started.push(service);
+    expect(
+      (
+        await eventually(
+          () => ready(service),
+          (r) => r.status === 200,
+        )
+      ).body,
+    ).toEqual({ status: 'ready' });
+    service.readiness.drain();
+    expect(await ready(service)).toEqual({
+      status: 503,
+      body: { status: 'not ready', reasons: ['draining'] },
+    });
+    expect((await fetch(`${service.url}/health`)).status).toBe(200);
+  });
+
+  it('flips with D24 reachability, from probes on an interval (never per /ready call)', async () => {
+    const port = await freePort();
+    const service = await startTestService({
+      READY_PROBE_INTERVAL_MS: '200',
+      D24_BASE_URL: `http://127.0.0.1:${port}`,
+      D24_LOGIN: 'l',
+      D24_PASS: 'p',
+      D24_SECRET_KEY: 'k',
+      AUTH_DISABLED: 'true',
+    });
+    started.push(service);
+    const down = await eventually(
+      () => ready(service),
+      (r) => r.body.reasons?.includes('d24-unreachable') ?? false,
+    );
+    expect(down).toEqual({ status: 503, body: { status: 'not ready', reasons: ['d24-unreachable'] } });
+
+    let connections = 0;
+    const d24: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => d24.listen(port, '127.0.0.1', resolve));
+    try {
+      expect(
+        (
+          await eventually(
+            () => ready(service),
+            (r) => r.status === 200,
+          )
+        ).status,
+      ).toBe(200);
+      const before = connections;
+      await Promise.all(Array.from({ length: 20 }, () => ready(service)));
+      expect(connections - before).toBeLessThanOrEqual(2);
+    } finally {
+      await new Promise((resolve) => d24.close(resolve));
+    }
+    expect(
+      (
+        await eventually(
+          () => ready(service),
+          (r) => r.status === 503,
+        )
+      ).status,
+    ).toBe(503);
+  });
+});

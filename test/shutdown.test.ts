@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.close());
+
+/** `npm start`'s entry point as a real process, in production mode (JSON logs on stdout). */
+async function startMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: new URL('..', import.meta.url),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: '0',
+      D24_BASE_URL: sandbox.url,
+      D24_LOGIN: sandbox.credentials.login,
+      D24_PASS: sandbox.credentials.pass,
+      D24_SECRET_KEY: sandbox.credentials.secretKey,
+      AUTH_DISABLED: 'true',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      lines.push(entry);
+      if (typeof entry.url === 'string') resolve(entry.url);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+  });
+  return { child, url, lines, exited };
+}
+
+const HOLD = (id: number) =>
+  JSON.stringify({
+    query: `mutation { holdCashout(input: { cashoutId: "${id}" }) { __typename ... on HoldCashoutSuccess { changed cashout { status } } } }`,
+  });
+
+describe('graceful shutdown', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s answers the mutation in flight, refuses new connections and exits 0',
+    async (signal) => {
+      const main = await startMain({ SHUTDOWN_GRACE_MS: '10000' });
+      let child: ChildProcess | undefined = main.child;
+      try {
+        const { cashoutId } = sandbox.create({ status: 'PENDING' });
+        sandbox.faults.next({ kind: 'delay', ms: 1500 });
+        const requested = sandbox.requests.length;
+        const answer = fetch(`${main.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: HOLD(cashoutId),
+        });
+        // Wait until the mutation has reached D24, then signal.
+        for (let i = 0; i < 200 && sandbox.requests.length === requested; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(sandbox.requests.length).toBeGreaterThan(requested);
+        main.child.kill(signal);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await expect(fetch(`${main.url}/health`)).rejects.toThrow();
+
+        const response = await answer;
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({
+          data: {
+            holdCashout: { __typename: 'HoldCashoutSuccess', changed: true, cashout: { status: 'ON_HOLD' } },
+          },
+        });
+        expect(await main.exited).toBe(0);
+        child = undefined;
+        expect(main.lines).toContainEqual(
+          expect.objectContaining({
+            name: 'audit',
+            operation: 'holdCashout',
+            resultType: 'HoldCashoutSuccess',
+          }),
+        );
+        expect(main.lines).toContainEqual(expect.objectContaining({ msg: 'Stopped', completed: true }));
+      } finally {
+        child?.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('closes what is still running when the grace period runs out, and still exits 0', async () => {
+    const main = await startMain({ SHUTDOWN_GRACE_MS: '300', D24_TIMEOUT_MS: '5000' });
+    try {
+      const { cashoutId } = sandbox.create({ status: 'PENDING' });
+      sandbox.faults.next({ kind: 'delay', ms: 3000 });
+      const requested = sandbox.requests.length;
+      const answer = fetch(`${main.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: HOLD(cashoutId),
+      }).then(
+        () => 'answered',
+        () => 'connection closed',
+      );
+      for (let i = 0; i < 200 && sandbox.requests.length === requested; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      main.child.kill('SIGTERM');
+      expect(await answer).toBe('connection closed');
+      expect(await main.exited).toBe(0);
+      expect(main.lines).toContainEqual(
+        expect.objectContaining({ msg: 'Stopped', completed: false, abandoned: 1 }),
+      );
+    } finally {
+      main.child.kill('SIGKILL');
+    }
+  });
+});
