@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
   defaultExtractPersistedOperationId,
@@ -13,13 +14,15 @@ import type { Config } from '../config.js';
 export const LIMITS = Object.freeze({
   /** Request body, bytes (HTTP 413 above it, before parsing). */
   bodyBytes: 64 * 1024,
-  /** Field nesting (the example operations reach 4). */
+  /** Field nesting, inline fragments included (the example operations reach 5). */
   depth: 8,
+  /** Nesting of an introspection query (GraphiQL's reaches 21); introspection's types are cyclic. */
+  introspectionDepth: 24,
   /** Aliases per operation (the example operations use none). */
   aliases: 5,
-  /** graphql-armor cost (objects 2, scalars 1, ×1.5 per level; the largest example operation costs about 200). */
-  cost: 2_000,
-  /** Lexical tokens per document (the largest example operation has about 100; GraphiQL's introspection ~300). */
+  /** graphql-armor cost (objects 2, scalars 1, ×1.5 per level; the example operations cost about 100). */
+  cost: 1_000,
+  /** Lexical tokens per document (the example operations have about 85; GraphiQL's introspection about 185). */
   tokens: 1_000,
   /** Directives per operation. */
   directives: 5,
@@ -73,6 +76,8 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
       // "Did you mean …" would reveal the schema that introspection hides.
       blockFieldSuggestion: { enabled: !introspection },
     }),
+    // Armor's depth and cost skip introspection; where introspection is on, bound its depth separately.
+    maxDepthPlugin({ n: LIMITS.introspectionDepth, ignoreIntrospection: false }),
   ];
   if (!introspection) plugins.push(useNoIntrospection());
   return {
