@@ -1,7 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { D24Client } from '../d24/client.js';
 import { ValidationError } from './validation.js';
@@ -35,6 +36,14 @@ export const builder = new SchemaBuilder<{
   // Order matters: auth runs outermost (its failures stay top-level), then errors catches what validation throws.
   plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin],
   scopeAuth: {
+    // A top-level error with a stable code; the field's resolver (and so D24) never runs.
+    unauthorizedError: (_parent, _context, info, result) =>
+      new GraphQLError(
+        `Not allowed: ${info.fieldName} needs the scope ${scopesIn(result.failure).join(' or ')}`,
+        {
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ),
     authScopes: (context) =>
       Object.fromEntries(SCOPES.map((scope) => [scope, context.principal.scopes.has(scope)])) as Record<
         Scope,
@@ -44,3 +53,8 @@ export const builder = new SchemaBuilder<{
   errors: { defaultTypes: [] },
   zod: { validationError: (zodError) => ValidationError.fromZod(zodError) },
 });
+
+function scopesIn(failure: AuthFailure): string[] {
+  if ('failures' in failure) return failure.failures.flatMap(scopesIn);
+  return 'scope' in failure ? [failure.scope] : [];
+}

@@ -2,14 +2,19 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
-import { type Context, type Principal, SCOPES } from '../schema/builder.js';
+import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
+import { useAuthentication } from './auth.js';
 import { exampleTabs } from './graphiql.js';
 import type { Metrics } from './metrics.js';
+import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
 import { requestIdOf, useRequestId } from './request-id.js';
 import { observeRootFields, type RootFieldEvent } from './root-fields.js';
+import { hardening } from './security.js';
+
+export { SANDBOX_DEVELOPER } from './auth.js';
 
 export interface AppDeps {
   d24: D24Client;
@@ -20,21 +25,23 @@ export interface AppDeps {
   metrics?: Metrics;
   /** `/ready`. */
   readiness?: Readiness;
+  /** Mutation budgets per principal; in memory (per replica) unless a shared store is given. */
+  rateLimitStore?: RateLimitStore;
 }
 
 export type App = YogaServerInstance<Record<string, never>, Context>;
-
-/** On the embedded sandbox with no auth configured, every caller is this local developer. */
-export const SANDBOX_DEVELOPER: Principal = Object.freeze({
-  subject: 'sandbox-developer',
-  scopes: new Set(SCOPES),
-});
 
 /** Builds the GraphQL app (a fetch-style handler and a node:http listener); `main.ts` makes it listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const observers = [deps.audit?.observe, deps.metrics?.observeRootField].filter(
     (observer): observer is (event: RootFieldEvent) => void => !!observer,
   );
+  const auth = useAuthentication(config.auth, deps.logger);
+  const security = hardening(config);
+  const rateLimit = useMutationRateLimit({
+    limitPerMinute: config.rateLimitPerMinute,
+    store: deps.rateLimitStore ?? new MemoryRateLimitStore({ limit: config.rateLimitPerMinute }),
+  });
   return createYoga<Record<string, never>, Context>({
     schema: observers.length
       ? observeRootFields(schema, (event) => {
@@ -53,20 +60,24 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     },
     // Order is deliberate. First what must see every request and never refuses one: the request id, the audit
     // (it records params before anything can refuse them), the /ready and /metrics endpoints (no auth on probes).
-    // Then whatever refuses a request (auth, limits), before what executes it.
+    // Then whatever refuses a request (auth, then CSRF, armor, trusted documents, then the rate limit).
     plugins: [
       useRequestId({ logger: deps.logger }),
       ...(deps.audit ? [deps.audit.plugin] : []),
       ...(deps.readiness ? [deps.readiness.plugin] : []),
       ...(deps.metrics ? [deps.metrics.plugin()] : []),
+      auth.plugin,
+      ...security.plugins,
+      rateLimit,
     ],
+    ...security.options,
     context: ({ request }) => {
       const requestId = requestIdOf(request);
       return {
         d24: deps.d24,
         requestId,
         log: deps.logger.child({ requestId }),
-        principal: SANDBOX_DEVELOPER,
+        principal: auth.principalOf(request),
       };
     },
   });

@@ -1,0 +1,186 @@
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import type { AuthConfig } from '../config.js';
+import { type Principal, SCOPES } from '../schema/builder.js';
+
+/** On the embedded sandbox with no auth configured, every caller is this local developer. */
+export const SANDBOX_DEVELOPER: Principal = Object.freeze({
+  subject: 'sandbox-developer',
+  scopes: new Set(SCOPES),
+});
+
+/** With AUTH_DISABLED=true (a gateway authenticates), every caller is this one principal. */
+export const AUTH_DISABLED_PRINCIPAL: Principal = Object.freeze({
+  subject: 'anonymous (AUTH_DISABLED)',
+  scopes: new Set(SCOPES),
+});
+
+/** Seconds of clock difference tolerated between the token issuer and this service (`exp`, `nbf`, `iat`). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Why a request was not authenticated; `reason` is for logs only and never names the token. */
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+  constructor(
+    readonly reason: string,
+    /** The signing keys could not be fetched: the token may be fine, the service is not. */
+    readonly keysUnavailable = false,
+  ) {
+    super(keysUnavailable ? 'signing keys unavailable' : 'missing or invalid bearer token');
+  }
+}
+
+export type Authenticator = (request: Request) => Promise<Principal>;
+
+export interface AuthenticatorOptions {
+  /** After a JWKS fetch, how long an unknown `kid` waits before the next one (jose's cooldown). */
+  jwksCooldownMs?: number;
+  /** How long fetched keys are used before they are fetched again. */
+  jwksCacheMaxAgeMs?: number;
+  jwksTimeoutMs?: number;
+}
+
+const BEARER = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i;
+
+// jose throws these when the token itself is at fault; anything else from a JWKS means the keys could not be had.
+const TOKEN_FAULTS = [
+  errors.JWTExpired,
+  errors.JWTClaimValidationFailed,
+  errors.JWTInvalid,
+  errors.JWSInvalid,
+  errors.JWSSignatureVerificationFailed,
+  errors.JOSEAlgNotAllowed,
+  errors.JOSENotSupported,
+  errors.JWKSNoMatchingKey,
+  errors.JWKSMultipleMatchingKeys,
+  errors.JWKInvalid,
+];
+
+/**
+ * Turns a request into the principal calling: a verified bearer JWT (HS256 with AUTH_JWT_SECRET, or RS256/ES256
+ * from AUTH_JWKS_URL, refetched on an unknown `kid` so key rotation needs no restart), or the fixed all-scopes
+ * principal when authentication is off. Throws AuthenticationError.
+ */
+export function createAuthenticator(auth: AuthConfig, options: AuthenticatorOptions = {}): Authenticator {
+  if (auth.mode === 'sandbox-developer') return async () => SANDBOX_DEVELOPER;
+  if (auth.mode === 'disabled') return async () => AUTH_DISABLED_PRINCIPAL;
+
+  const claims = {
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['sub', 'exp'],
+    ...(auth.issuer && { issuer: auth.issuer }),
+    ...(auth.audience && { audience: auth.audience }),
+  };
+  let verify: (token: string) => Promise<JWTPayload>;
+  if (auth.secret) {
+    const key = new TextEncoder().encode(auth.secret);
+    verify = async (token) => (await jwtVerify(token, key, { ...claims, algorithms: ['HS256'] })).payload;
+  } else {
+    const jwks = createRemoteJWKSet(new URL(auth.jwksUrl as string), {
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+      timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+    });
+    verify = async (token) =>
+      (await jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] })).payload;
+  }
+
+  return async (request) => {
+    const header = request.headers.get('authorization');
+    if (!header) throw new AuthenticationError('no Authorization header');
+    const token = BEARER.exec(header.trim())?.[1];
+    if (!token) throw new AuthenticationError('Authorization is not "Bearer <JWT>"');
+    let payload: JWTPayload;
+    try {
+      payload = await verify(token);
+    } catch (error) {
+      if (TOKEN_FAULTS.some((fault) => error instanceof fault)) {
+        throw new AuthenticationError((error as errors.JOSEError).code);
+      }
+      if (auth.secret) throw new AuthenticationError('token not verifiable');
+      throw new AuthenticationError(
+        error instanceof errors.JOSEError ? error.code : 'JWKS fetch failed',
+        true,
+      );
+    }
+    return principalFrom(payload);
+  };
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  if (typeof payload.sub !== 'string' || payload.sub === '')
+    throw new AuthenticationError('"sub" is not a string');
+  const scopes = new Set<string>();
+  if (typeof payload.scope === 'string')
+    for (const scope of payload.scope.split(/\s+/)) if (scope) scopes.add(scope);
+  if (Array.isArray(payload.permissions)) {
+    for (const permission of payload.permissions) if (typeof permission === 'string') scopes.add(permission);
+  }
+  return Object.freeze({ subject: payload.sub, scopes });
+}
+
+/**
+ * A Yoga plugin that authenticates every GraphQL request before it is parsed or validated (so an unauthenticated
+ * caller learns nothing about the schema), and `principalOf(request)` for the context factory.
+ */
+export function useAuthentication(
+  auth: AuthConfig,
+  logger: Logger,
+  options: AuthenticatorOptions = {},
+): { plugin: Plugin; principalOf(request: Request): Principal } {
+  const authenticate = createAuthenticator(auth, options);
+  const principals = new WeakMap<Request, Principal>();
+  if (auth.mode === 'sandbox-developer') {
+    logger.warn(
+      'AUTHENTICATION OFF: no AUTH_* set and D24 is the embedded sandbox; every request has all scopes',
+    );
+  } else if (auth.mode === 'disabled') {
+    logger.warn(
+      'AUTHENTICATION OFF (AUTH_DISABLED=true): every request has all scopes; a gateway must authenticate',
+    );
+  } else {
+    logger.info(
+      { issuer: auth.issuer ?? null, audience: auth.audience ?? null },
+      `Bearer JWT authentication: ${auth.secret ? 'HS256 (AUTH_JWT_SECRET)' : 'RS256/ES256 from AUTH_JWKS_URL'}`,
+    );
+  }
+  return {
+    plugin: {
+      async onParams({ request }) {
+        if (principals.has(request)) return;
+        try {
+          principals.set(request, await authenticate(request));
+        } catch (error) {
+          throw toGraphQLError(error, logger);
+        }
+      },
+    },
+    principalOf(request) {
+      const principal = principals.get(request);
+      // Unreachable: onParams runs before any context is built; refuse rather than run unauthenticated.
+      if (!principal) throw new Error('request reached execution without authentication');
+      return principal;
+    },
+  };
+}
+
+function toGraphQLError(error: unknown, logger: Logger) {
+  if (!(error instanceof AuthenticationError)) throw error;
+  if (error.keysUnavailable) {
+    logger.error({ reason: error.reason }, 'bearer token not verifiable: the JWKS could not be fetched');
+    return createGraphQLError('Authentication is temporarily unavailable', {
+      extensions: {
+        code: 'AUTHENTICATION_UNAVAILABLE',
+        http: { status: 503, headers: { 'Retry-After': '5' } },
+      },
+    });
+  }
+  logger.debug({ reason: error.reason }, 'bearer token refused');
+  return createGraphQLError('Missing or invalid bearer token', {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="d24-cashout-graphql"' } },
+    },
+  });
+}

@@ -1,0 +1,129 @@
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  getOperationAST,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Context } from '../schema/builder.js';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** When `allowed` is false: how long until `cost` units are available again. */
+  retryAfterMs: number;
+}
+
+/**
+ * Where mutation budgets live. The in-memory store counts per replica; a shared store (e.g. Redis, with the same
+ * token bucket in a Lua script keyed by principal) makes the limit hold across replicas.
+ */
+export interface RateLimitStore {
+  take(key: string, cost: number, now: number): Promise<RateLimitDecision>;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * A token bucket per key: `limit` units, refilled evenly over `windowMs`. Memory is bounded: at most `maxKeys`
+ * buckets, the least recently used dropped first (an idle bucket is full, so dropping it changes nothing).
+ */
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly maxKeys: number;
+
+  constructor(options: { limit: number; windowMs?: number; maxKeys?: number }) {
+    this.limit = options.limit;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.maxKeys = options.maxKeys ?? 10_000;
+  }
+
+  async take(key: string, cost: number, now: number): Promise<RateLimitDecision> {
+    const rate = this.limit / this.windowMs;
+    const previous = this.buckets.get(key);
+    const bucket = previous
+      ? { tokens: Math.min(this.limit, previous.tokens + Math.max(0, now - previous.at) * rate), at: now }
+      : { tokens: this.limit, at: now };
+    // Re-inserting keeps the Map in least-recently-used order.
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
+    for (const oldest of this.buckets.keys()) {
+      if (this.buckets.size <= this.maxKeys) break;
+      this.buckets.delete(oldest);
+    }
+    const need = Math.min(cost, this.limit);
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
+      return { allowed: true, retryAfterMs: 0 };
+    }
+    return { allowed: false, retryAfterMs: Math.ceil((need - bucket.tokens) / rate) };
+  }
+
+  /** How many keys are tracked (for tests of the memory bound). */
+  get size(): number {
+    return this.buckets.size;
+  }
+}
+
+/**
+ * Refuses a mutation operation, before it runs, when its principal has used up `limitPerMinute` mutation fields
+ * (an operation with three aliased mutations costs three). Queries are not limited; a limit of 0 turns it off.
+ */
+export function useMutationRateLimit(options: {
+  store: RateLimitStore;
+  limitPerMinute: number;
+  now?: () => number;
+}): Plugin<Context> {
+  const now = options.now ?? Date.now;
+  if (options.limitPerMinute <= 0) return {};
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== 'mutation') return;
+      const cost = rootFieldCount(operation.selectionSet, args.document);
+      if (cost === 0) return;
+      const { principal } = args.contextValue as Context;
+      const decision = await options.store.take(principal.subject, cost, now());
+      if (decision.allowed) return;
+      const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      setResultAndStopExecution({
+        errors: [
+          createGraphQLError(
+            `Too many mutations: at most ${options.limitPerMinute} a minute per caller; retry in ${retryAfterSeconds} s`,
+            {
+              extensions: {
+                code: 'RATE_LIMITED',
+                retryAfterSeconds,
+                http: { status: 429, headers: { 'Retry-After': `${retryAfterSeconds}` } },
+              },
+            },
+          ),
+        ],
+      });
+    },
+  };
+}
+
+function rootFieldCount(selectionSet: SelectionSetNode, document: DocumentNode): number {
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value !== '__typename') count += 1;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += rootFieldCount(selection.selectionSet, document);
+    } else {
+      // Validation has already refused fragment cycles and unknown fragments.
+      const fragment = document.definitions.find(
+        (definition): definition is FragmentDefinitionNode =>
+          definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value,
+      );
+      if (fragment) count += rootFieldCount(fragment.selectionSet, document);
+    }
+  }
+  return count;
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import {
+  defaultExtractPersistedOperationId,
+  usePersistedOperations,
+} from '@graphql-yoga/plugin-persisted-operations';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
+
+/** Every limit a request must pass; the example operations sit far below each, abuse does not. */
+export const LIMITS = Object.freeze({
+  /** Request body, bytes (HTTP 413 above it, before parsing). */
+  bodyBytes: 64 * 1024,
+  /** Field nesting, inline fragments included (the example operations reach 5). */
+  depth: 8,
+  /** Nesting of an introspection query (GraphiQL's reaches 21); introspection's types are cyclic. */
+  introspectionDepth: 24,
+  /** Aliases per operation (the example operations use none). */
+  aliases: 5,
+  /** graphql-armor cost (objects 2, scalars 1, ×1.5 per level; the example operations cost about 100). */
+  cost: 1_000,
+  /** Lexical tokens per document (the example operations have about 85; GraphiQL's introspection about 185). */
+  tokens: 1_000,
+  /** Directives per operation. */
+  directives: 5,
+});
+
+/** Headers any of which marks a GET or form POST as not a cross-site "simple" request. */
+export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
+
+type Manifest = Readonly<Record<string, string>>;
+
+/** The persisted-documents manifest `npm run codegen` writes: `sha256:<hex>` → document. */
+export function loadPersistedDocuments(): Manifest {
+  const file = new URL('../../schema/generated/persisted-documents.json', import.meta.url);
+  return Object.freeze(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+}
+
+/**
+ * Yoga options and plugins that bound what one request can cost: CSRF prevention, body size, no batching,
+ * graphql-armor's limits, introspection and field suggestions off in production, trusted documents.
+ */
+export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trustedDocumentsRequired'>) {
+  const introspection = config.graphiql;
+  const manifest = loadPersistedDocuments();
+  const plugins: Plugin[] = [
+    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    usePersistedOperations({
+      allowArbitraryOperations: !config.trustedDocumentsRequired,
+      // Apollo's `extensions.persistedQuery.sha256Hash` (hex), or a `documentId` as the generated documents carry it.
+      extractPersistedOperationId: (params, request, context) => {
+        const documentId = (params as { documentId?: unknown }).documentId;
+        if (typeof documentId === 'string') return documentId;
+        const hash = defaultExtractPersistedOperationId(params, request, context);
+        return hash === null ? null : `sha256:${hash}`;
+      },
+      getPersistedOperation: (key) => manifest[key.startsWith('sha256:') ? key : `sha256:${key}`] ?? null,
+      customErrors: {
+        // Apollo's persisted-query link sends the full document after this code when arbitrary ones may run.
+        notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+        persistedQueryOnly: {
+          message: 'Only operations from the persisted-documents manifest may run here; send its documentId',
+          extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+        },
+      },
+    }),
+    EnvelopArmorPlugin({
+      maxDepth: { n: LIMITS.depth },
+      maxAliases: { n: LIMITS.aliases },
+      costLimit: { maxCost: LIMITS.cost },
+      maxTokens: { n: LIMITS.tokens },
+      maxDirectives: { n: LIMITS.directives },
+      // "Did you mean …" would reveal the schema that introspection hides.
+      blockFieldSuggestion: { enabled: !introspection },
+    }),
+    // Armor's depth and cost skip introspection; where introspection is on, bound its depth separately.
+    maxDepthPlugin({ n: LIMITS.introspectionDepth, ignoreIntrospection: false }),
+  ];
+  if (!introspection) plugins.push(useNoIntrospection());
+  return {
+    options: {
+      maxRequestBodySize: LIMITS.bodyBytes,
+      batching: false,
+      extraParamNames: ['documentId'],
+      // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
+      maskedErrors: config.production ? { isDev: false } : true,
+    },
+    plugins,
+  };
+}
+
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}

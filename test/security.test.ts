@@ -1,0 +1,426 @@
+import { readFileSync } from 'node:fs';
+import { getIntrospectionQuery } from 'graphql';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CashoutDocument, HoldCashoutDocument } from '../schema/generated/graphql.js';
+import { loadConfig } from '../src/config.js';
+import type { D24Client } from '../src/d24/client.js';
+import { createApp } from '../src/server/app.js';
+import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
+import { LIMITS } from '../src/server/security.js';
+import { startTestService, type TestService } from './support/service.js';
+import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
+
+const operation = (name: string) =>
+  readFileSync(new URL(`../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+const manifest = JSON.parse(
+  readFileSync(new URL('../schema/generated/persisted-documents.json', import.meta.url), 'utf8'),
+) as Record<string, string>;
+const hashOf = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash;
+const messages = (body: { errors?: { message: string }[] }) =>
+  (body.errors ?? []).map((e) => e.message).join('\n');
+
+async function post(service: TestService, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${service.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+describe('development defaults', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(() => service.close());
+  beforeEach(() => service.sandbox.clearRequests());
+
+  describe('CSRF prevention', () => {
+    const get = (headers: Record<string, string> = {}) =>
+      fetch(`${service.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+        headers: { accept: 'application/json', ...headers },
+      });
+
+    it('refuses a GET without a CSRF header (a cross-site "simple" request): 403', async () => {
+      const response = await get();
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('Required CSRF header');
+    });
+
+    it.each(['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'])(
+      'runs a GET with %s',
+      async (header) => {
+        const response = await get({ [header]: '1' });
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+      },
+    );
+
+    it.each(['text/plain', 'application/x-www-form-urlencoded'])(
+      'refuses a POST as %s (no preflight) without the header: 403, nothing sent to D24',
+      async (contentType) => {
+        const query = 'mutation { holdCashout(input: {cashoutId: "1003"}) { __typename } }';
+        const body =
+          contentType === 'text/plain'
+            ? JSON.stringify({ query })
+            : new URLSearchParams({ query }).toString();
+        const response = await fetch(`${service.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          body,
+        });
+        expect(response.status).toBe(403);
+        expect(service.sandbox.requests).toHaveLength(0);
+      },
+    );
+  });
+
+  // Refusals in validation answer HTTP 200 to an `application/json` request, as GraphQL over HTTP says.
+  describe('graphql-armor limits', () => {
+    it('passes every example operation and GraphiQL introspection', async () => {
+      const variables = {
+        cashout: { cashoutId: '1008' },
+        holdCashout: { input: { cashoutId: '1007' } },
+        releaseCashout: { input: { cashoutId: '1007' } },
+        cancelCashout: { input: { cashoutId: '1007', externalId: 'seed-completed-1007' } },
+      };
+      for (const [name, given] of Object.entries(variables)) {
+        const { body } = await service.graphql(operation(name), given);
+        expect(body.errors).toBeUndefined();
+      }
+      const introspection = getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+      });
+      const { body } = await service.graphql(introspection);
+      expect(body.errors).toBeUndefined();
+    });
+
+    const nested = (levels: number, inner: string) =>
+      `${'... on Query { '.repeat(levels)}${inner}${' }'.repeat(levels)}`;
+
+    it(`refuses depth over ${LIMITS.depth}`, async () => {
+      const ok = await service.graphql(`{ ${nested(LIMITS.depth - 1, '__typename')} }`);
+      expect(ok.body.errors).toBeUndefined();
+      const { body } = await service.graphql(
+        `{ ${nested(LIMITS.depth + 1, 'cashout(cashoutId: "1") { __typename }')} }`,
+      );
+      expect(body.data).toBeUndefined();
+      expect(messages(body)).toMatch(/depth limit of 8 exceeded/);
+      expect(service.sandbox.requests).toHaveLength(0);
+    });
+
+    it('refuses cyclic introspection deeper than GraphiQL needs', async () => {
+      const cycle = (levels: number): string =>
+        levels === 0 ? 'name' : `name fields { type { ofType { ${cycle(levels - 1)} } } }`;
+      const { body } = await service.graphql(`{ __schema { types { ${cycle(8)} } } }`);
+      expect(body.data).toBeUndefined();
+      expect(messages(body)).toMatch(/depth limit of 24 exceeded/);
+    });
+
+    it(`refuses more than ${LIMITS.aliases} aliases, before D24 is called`, async () => {
+      const aliases = (n: number) =>
+        Array.from({ length: n }, (_, i) => `a${i}: cashout(cashoutId: "1008") { __typename }`).join(' ');
+      const ok = await service.graphql(`{ ${aliases(LIMITS.aliases)} }`);
+      expect(ok.body.errors).toBeUndefined();
+      service.sandbox.clearRequests();
+      const { body } = await service.graphql(`{ ${aliases(LIMITS.aliases + 1)} }`);
+      expect(body.data).toBeUndefined();
+      expect(messages(body)).toMatch(/Aliases limit of 5 exceeded/);
+      expect(service.sandbox.requests).toHaveLength(0);
+    });
+
+    it(`refuses more than ${LIMITS.tokens} tokens`, async () => {
+      const { body } = await service.graphql(`{ ${'__typename '.repeat(LIMITS.tokens)} }`);
+      expect(body.data).toBeUndefined();
+      expect(messages(body)).toMatch(/Token limit of 1000 exceeded/);
+    });
+
+    it(`refuses more than ${LIMITS.directives} directives`, async () => {
+      const { body } = await service.graphql(
+        `{ ${'__typename @include(if: true) '.repeat(LIMITS.directives + 1)} }`,
+      );
+      expect(body.data).toBeUndefined();
+      expect(messages(body)).toMatch(/Directives limit of 5 exceeded/);
+    });
+
+    it(`refuses a cost over ${LIMITS.cost}`, async () => {
+      const fields = 'cashoutId externalId status statusCode statusDescription rejection { code reason }';
+      const selection = nested(3, `cashout(cashoutId: "1008") { ... on Cashout { ${fields} } }`);
+      // Within the depth, alias and token limits, but the same costly selection twelve times.
+      const query = `{ ${`${selection} `.repeat(12)} }`;
+      const { body } = await service.graphql(query);
+      expect(body.data).toBeUndefined();
+      expect(messages(body)).toMatch(/Cost limit of 1000 exceeded/i);
+      expect(service.sandbox.requests).toHaveLength(0);
+    });
+  });
+
+  describe('request size and batching', () => {
+    const big = JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(LIMITS.bodyBytes) } });
+
+    it(`refuses a body over ${LIMITS.bodyBytes} bytes with 413 (Content-Length)`, async () => {
+      const response = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: big,
+      });
+      expect(response.status).toBe(413);
+    });
+
+    it('refuses a chunked body over the limit with 413 while reading it', async () => {
+      const bytes = new TextEncoder().encode(big);
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 8192) controller.enqueue(bytes.slice(i, i + 8192));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.headers.get('content-length')).not.toBe(null);
+      expect(response.status).toBe(413);
+    });
+
+    it('does not batch: an array of operations is refused', async () => {
+      const { status, body } = await post(service, [
+        { query: '{ __typename }' },
+        { query: '{ __typename }' },
+      ]);
+      expect(status).toBe(400);
+      expect(Array.isArray(body)).toBe(false);
+      expect(body.errors?.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('suggests field names in development', async () => {
+    const { body } = await service.graphql('{ cashot }');
+    expect(messages(body)).toContain('Did you mean "cashout"?');
+  });
+});
+
+describe('NODE_ENV=production', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ NODE_ENV: 'production' });
+  });
+  afterAll(() => service.close());
+
+  it('serves no GraphiQL', async () => {
+    const response = await fetch(`${service.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
+    expect(await response.text()).not.toContain('GraphiQL');
+  });
+
+  it('refuses introspection but still answers __typename', async () => {
+    const { body } = await service.graphql('{ __schema { queryType { name } } }');
+    expect(body.data).toBeUndefined();
+    expect(messages(body)).toMatch(/introspection has been disabled/);
+    expect((await service.graphql('{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('does not suggest field names', async () => {
+    const { body } = await service.graphql('{ cashot }');
+    expect(messages(body)).toContain('Cannot query field "cashot"');
+    expect(messages(body)).not.toContain('cashout');
+  });
+
+  it('masks an unexpected error completely', async () => {
+    const failing = {
+      getCashoutStatus: async () => {
+        throw new Error('socket hang up at 10.1.2.3 with login sandbox_login');
+      },
+    } as unknown as D24Client;
+    const app = createApp(loadConfig({ NODE_ENV: 'production' }), {
+      d24: failing,
+      logger: pino({ level: 'silent' }),
+    });
+    const response = await app.fetch('http://service.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ cashout(cashoutId: "1001") { __typename } }' }),
+    });
+    const text = await response.text();
+    expect(JSON.parse(text).errors).toEqual([
+      expect.objectContaining({
+        message: 'Unexpected error.',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      }),
+    ]);
+    expect(text).not.toMatch(/socket|10\.1\.2\.3|sandbox_login|originalError|stack/);
+  });
+
+  it('GRAPHIQL=true turns GraphiQL and introspection back on', async () => {
+    const open = await startTestService({ NODE_ENV: 'production', GRAPHIQL: 'true' });
+    try {
+      const page = await fetch(`${open.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect((await open.graphql('{ __schema { queryType { name } } }')).body).toEqual({
+        data: { __schema: { queryType: { name: 'Query' } } },
+      });
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('trusted documents (the persisted-documents manifest from codegen.ts)', () => {
+  it('the generated documents carry the manifest keys', () => {
+    expect(manifest[hashOf(HoldCashoutDocument)]).toMatch(/^mutation HoldCashout/);
+    expect(manifest[hashOf(CashoutDocument)]).toMatch(/^query Cashout/);
+  });
+
+  describe('TRUSTED_DOCUMENTS=required', () => {
+    let service: TestService;
+    beforeAll(async () => {
+      service = await startTestService({ TRUSTED_DOCUMENTS: 'required' });
+    });
+    afterAll(() => service.close());
+    beforeEach(() => service.sandbox.clearRequests());
+
+    it('refuses an operation sent as text, even a copy of a manifest document, before D24', async () => {
+      const { status, body } = await post(service, {
+        query: manifest[hashOf(HoldCashoutDocument)],
+        variables: { input: { cashoutId: '1001' } },
+      });
+      expect(status).toBe(400);
+      expect(body.errors[0].extensions).toEqual({ code: 'PERSISTED_QUERY_ONLY' });
+      expect(service.sandbox.requests).toHaveLength(0);
+    });
+
+    it('runs a manifest document by documentId', async () => {
+      const { cashoutId } = service.sandbox.create();
+      const { status, body } = await post(service, {
+        documentId: hashOf(HoldCashoutDocument),
+        variables: { input: { cashoutId: `${cashoutId}` } },
+      });
+      expect(status).toBe(200);
+      expect(body).toMatchObject({
+        data: { holdCashout: { __typename: 'HoldCashoutSuccess', changed: true } },
+      });
+    });
+
+    it("runs a manifest document by Apollo's extensions.persistedQuery.sha256Hash", async () => {
+      const sha256Hash = hashOf(CashoutDocument).replace('sha256:', '');
+      const { body } = await post(service, {
+        variables: { cashoutId: '1008' },
+        extensions: { persistedQuery: { version: 1, sha256Hash } },
+      });
+      expect(body).toMatchObject({ data: { cashout: { __typename: 'Cashout', status: 'REJECTED' } } });
+    });
+
+    it('refuses an unknown documentId', async () => {
+      const { body } = await post(service, { documentId: `sha256:${'0'.repeat(64)}` });
+      expect(body.errors[0].extensions).toEqual({ code: 'PERSISTED_QUERY_NOT_FOUND' });
+    });
+  });
+
+  describe('TRUSTED_DOCUMENTS unset', () => {
+    let service: TestService;
+    beforeAll(async () => {
+      service = await startTestService();
+    });
+    afterAll(() => service.close());
+
+    it('runs arbitrary operations and manifest documents alike', async () => {
+      expect((await post(service, { query: '{ __typename }' })).body).toEqual({
+        data: { __typename: 'Query' },
+      });
+      const { body } = await post(service, {
+        documentId: hashOf(CashoutDocument),
+        variables: { cashoutId: '1008' },
+      });
+      expect(body).toMatchObject({ data: { cashout: { status: 'REJECTED' } } });
+    });
+  });
+});
+
+describe('mutation rate limit per principal (RATE_LIMIT_PER_MINUTE)', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '3' });
+  });
+  afterAll(() => service.close());
+
+  const holds = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const { cashoutId } = service.sandbox.create();
+      return `h${i}: holdCashout(input: {cashoutId: "${cashoutId}"}) { __typename }`;
+    }).join(' ');
+
+  it('refuses the mutation over the limit with RATE_LIMITED and 429, before D24; others and queries go on', async () => {
+    const all = 'cashouts:read cashouts:hold cashouts:release cashouts:cancel';
+    const alice = bearer(await hs256Token({ claims: { sub: 'alice-rl', scope: all } }));
+    const bob = bearer(await hs256Token({ claims: { sub: 'bob-rl', scope: all } }));
+
+    expect((await service.graphql(`mutation { ${holds(2)} }`, {}, alice)).body.errors).toBeUndefined();
+    expect((await service.graphql(`mutation { ${holds(1)} }`, {}, alice)).body.errors).toBeUndefined();
+
+    service.sandbox.clearRequests();
+    const response = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...alice },
+      body: JSON.stringify({ query: `mutation { ${holds(1)} }` }),
+    });
+    expect(response.status).toBe(429);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(20);
+    const body = await response.json();
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^Too many mutations: at most 3 a minute per caller; retry in \d+ s$/),
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter },
+      }),
+    ]);
+    expect(service.sandbox.requests).toHaveLength(0);
+
+    expect((await service.graphql(`{ cashout(cashoutId: "1008") { __typename } }`, {}, alice)).status).toBe(
+      200,
+    );
+    expect((await service.graphql(`mutation { ${holds(3)} }`, {}, bob)).body.errors).toBeUndefined();
+    expect((await service.graphql(`mutation { ${holds(1)} }`, {}, bob)).status).toBe(429);
+  });
+
+  it('a limit of 0 turns it off', async () => {
+    const open = await startTestService({ RATE_LIMIT_PER_MINUTE: '0' });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { status } = await open.graphql(
+          `mutation { ${Array.from({ length: 5 }, (_, j) => `h${j}: holdCashout(input: {cashoutId: "${open.sandbox.create().cashoutId}"}) { __typename }`).join(' ')} }`,
+        );
+        expect(status).toBe(200);
+      }
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('MemoryRateLimitStore', () => {
+  it('refills evenly over the window', async () => {
+    const store = new MemoryRateLimitStore({ limit: 60, windowMs: 60_000 });
+    expect(await store.take('k', 60, 0)).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect(await store.take('k', 1, 0)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(await store.take('k', 2, 1500)).toEqual({ allowed: false, retryAfterMs: 500 });
+    expect((await store.take('k', 2, 2000)).allowed).toBe(true);
+    expect((await store.take('k', 1, 120_000)).allowed).toBe(true);
+  });
+
+  it('keeps at most maxKeys buckets, dropping the least recently used', async () => {
+    const store = new MemoryRateLimitStore({ limit: 1, maxKeys: 100 });
+    for (let i = 0; i < 1000; i++) await store.take(`principal-${i}`, 1, i);
+    expect(store.size).toBe(100);
+    expect((await store.take('principal-999', 1, 1000)).allowed).toBe(false);
+  });
+});
