@@ -9,9 +9,10 @@ async function main(): Promise<void> {
   const service = await startService(config, loggers);
   const graphql = `${service.url}/graphql`;
   if (service.sandbox) {
+    // auth.ts says loudly, at start-up, when every request is the local developer with all scopes.
     logger.warn(
       { url: service.url, graphiql: graphql, sandbox: service.sandbox.url },
-      `Listening at ${graphql} on the EMBEDDED D24 SANDBOX (no real payouts); every request is the local developer with all scopes`,
+      `Listening at ${graphql} on the EMBEDDED D24 SANDBOX (no real payouts)`,
     );
   } else {
     logger.info(

@@ -1,13 +1,7 @@
-import { GraphQLError } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Context } from '../src/schema/builder.js';
-import { schema } from '../src/schema/index.js';
-import { createAudit } from '../src/server/audit.js';
-import { requestIdOf, useRequestId } from '../src/server/request-id.js';
-import { observeRootFields } from '../src/server/root-fields.js';
 import { captureLogs } from './support/logs.js';
 import { startTestService, type TestService } from './support/service.js';
+import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
 const HOLD = `mutation Hold($input: HoldCashoutInput!) {
   holdCashout(input: $input) { __typename ... on HoldCashoutSuccess { changed } }
@@ -112,42 +106,31 @@ describe('the audit event of a mutation', () => {
   });
 });
 
-describe('the audit event of a refused mutation', () => {
-  // The schema, audit and request id as createApp wires them, with a principal and a refusing plugin chosen by
-  // the test: a stand-in for the auth branch's plugins, which produce the same top-level errors.
-  function appWith(options: { scopes?: string[]; refuse?: Plugin }) {
-    const logged = captureLogs();
-    const audit = createAudit({ logger: logged.audit });
-    const yoga = createYoga<Record<string, never>, Context>({
-      schema: observeRootFields(schema, audit.observe),
-      logging: false,
-      plugins: [
-        useRequestId({ logger: logged.logger }),
-        audit.plugin,
-        ...(options.refuse ? [options.refuse] : []),
-      ],
-      context: ({ request }) => ({
-        d24: service.d24,
-        requestId: requestIdOf(request),
-        log: logged.logger,
-        principal: { subject: 'operator-7', scopes: new Set(options.scopes ?? []) },
-      }),
-    });
-    const post = (query: string, variables?: Record<string, unknown>) =>
-      yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': 'refused-1' },
-        body: JSON.stringify({ query, variables }),
-      });
-    return { post, logged };
-  }
+describe('the audit event of a refused mutation (real bearer auth)', () => {
+  const refusedLogs = captureLogs();
+  let secured: TestService;
+  beforeAll(async () => {
+    secured = await startTestService(
+      { AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '1' },
+      { logger: refusedLogs.logger, audit: refusedLogs.audit },
+    );
+  });
+  afterAll(() => secured.close());
+  beforeEach(() => refusedLogs.clear());
 
-  it('is FORBIDDEN, naming the actor, when the token lacks the scope', async () => {
-    const { post, logged } = appWith({ scopes: ['cashouts:read'] });
-    const response = await post(HOLD, { input: { cashoutId: '1001' } });
-    const body = await response.json();
-    expect(body.errors?.[0]?.message).toBeDefined();
-    expect(logged.auditLines()).toEqual([
+  it('is FORBIDDEN, naming the token subject, when the token lacks the scope; D24 is not called', async () => {
+    const token = await hs256Token({ claims: { sub: 'operator-7', scope: 'cashouts:read' } });
+    secured.sandbox.clearRequests();
+    const { body } = await secured.graphql(
+      HOLD,
+      { input: { cashoutId: '1001' } },
+      {
+        ...bearer(token),
+        'x-request-id': 'refused-1',
+      },
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refusedLogs.auditLines()).toEqual([
       expect.objectContaining({
         actor: 'operator-7',
         operation: 'holdCashout',
@@ -156,60 +139,56 @@ describe('the audit event of a refused mutation', () => {
         requestId: 'refused-1',
       }),
     ]);
-    expect(service.sandbox.get(1001)?.status).toBe('PENDING');
+    expect(secured.sandbox.requests).toHaveLength(0);
   });
 
-  const unauthenticated = () =>
-    new GraphQLError('Authentication required.', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
   it.each([
-    ['while reading the request', { onParams: () => Promise.reject(unauthenticated()) } satisfies Plugin],
+    ['no token', async () => ({})],
     [
-      'while building the context',
-      {
-        onContextBuilding: () => {
-          throw unauthenticated();
-        },
-      } satisfies Plugin,
+      'a token signed with another key',
+      async () => bearer(await hs256Token({ secret: 'another-secret-0123456789abcdef-01' })),
     ],
-  ])('is UNAUTHENTICATED, with no actor, when the token is refused %s', async (_when, refuse) => {
-    const { post, logged } = appWith({ refuse });
-    const response = await post(CANCEL, { input: { cashoutId: '1002', externalId: 'seed-pending-1002' } });
+  ])('is UNAUTHENTICATED, with no actor, for %s', async (_why, authorization) => {
+    const auth = await authorization();
+    const response = await secured.graphql(
+      CANCEL,
+      { input: { cashoutId: '1002', externalId: 'seed-pending-1002' } },
+      { ...auth, 'x-request-id': 'refused-2' },
+    );
     expect(response.status).toBe(401);
-    expect(response.headers.get('x-request-id')).toBe('refused-1');
-    expect(logged.auditLines()).toEqual([
+    expect(refusedLogs.auditLines()).toEqual([
       expect.objectContaining({
         actor: null,
         operation: 'cancelCashout',
         cashoutId: '1002',
         externalId: 'seed-pending-1002',
         resultType: 'UNAUTHENTICATED',
-        requestId: 'refused-1',
+        requestId: 'refused-2',
       }),
     ]);
+    expect(secured.sandbox.get(1002)?.status).toBe('PENDING');
   });
 
-  it('is RATE_LIMITED with the actor when a limit refuses the operation before it runs', async () => {
-    const { post, logged } = appWith({
-      scopes: ['cashouts:hold'],
-      refuse: {
-        onExecute({ setResultAndStopExecution }) {
-          setResultAndStopExecution({
-            errors: [new GraphQLError('Too many requests.', { extensions: { code: 'RATE_LIMITED' } })],
-          });
-        },
-      },
-    });
-    await post(HOLD, { input: { cashoutId: '1003' } });
-    expect(logged.auditLines()).toEqual([
-      expect.objectContaining({ actor: 'operator-7', operation: 'holdCashout', resultType: 'RATE_LIMITED' }),
+  it('is RATE_LIMITED with the actor once the principal has spent its budget', async () => {
+    const token = await hs256Token({ claims: { sub: 'operator-9', scope: 'cashouts:hold' } });
+    const first = secured.sandbox.create({ status: 'PENDING' });
+    const second = secured.sandbox.create({ status: 'PENDING' });
+    await secured.graphql(HOLD, { input: { cashoutId: `${first.cashoutId}` } }, bearer(token));
+    const refused = await secured.graphql(
+      HOLD,
+      { input: { cashoutId: `${second.cashoutId}` } },
+      bearer(token),
+    );
+    expect(refused.status).toBe(429);
+    expect(refusedLogs.auditLines().map((line) => [line.actor, line.resultType])).toEqual([
+      ['operator-9', 'HoldCashoutSuccess'],
+      ['operator-9', 'RATE_LIMITED'],
     ]);
+    expect(secured.sandbox.get(second.cashoutId)?.status).toBe('PENDING');
   });
 
   it('is not written for a refused query', async () => {
-    const { post, logged } = appWith({ refuse: { onParams: () => Promise.reject(unauthenticated()) } });
-    await post('{ cashout(cashoutId: "1001") { __typename } }');
-    expect(logged.auditLines()).toEqual([]);
+    await secured.graphql('{ cashout(cashoutId: "1001") { __typename } }');
+    expect(refusedLogs.auditLines()).toEqual([]);
   });
 });
