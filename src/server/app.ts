@@ -6,7 +6,7 @@ import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
 import { useAuthentication } from './auth.js';
-import { exampleTabs } from './graphiql.js';
+import { graphiqlOptions } from './graphiql.js';
 import type { Metrics } from './metrics.js';
 import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
@@ -50,7 +50,10 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
+    graphiql: config.graphiql ? graphiqlOptions() : false,
+    // GraphiQL served from this process, not a CDN (operators' networks often block one); loaded only when shown.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     // Yoga's own debug lines cannot carry the request id (our request line, at debug, does); its errors pass.
     logging: {
       debug: () => {},
