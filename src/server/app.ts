@@ -6,6 +6,7 @@ import type { D24Client } from '../d24/client.js';
 import { type Context, type Principal, SCOPES } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import { exampleTabs } from './graphiql.js';
+import { useParseLimits } from './parse-limits.js';
 
 export interface AppDeps {
   d24: D24Client;
@@ -31,7 +32,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
     logging: deps.logger,
     // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
-    plugins: [],
+    plugins: [useParseLimits({ maxTokens: 2_000 })],
     context: ({ request }) => {
       const given = request.headers.get('x-request-id');
       return {
