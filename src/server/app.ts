@@ -7,6 +7,7 @@ import { type Context, type Principal, SCOPES } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import { exampleTabs } from './graphiql.js';
 import { useParseLimits } from './parse-limits.js';
+import { useBadParamsAs400 } from './request-params.js';
 
 export interface AppDeps {
   d24: D24Client;
@@ -29,10 +30,12 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // No field takes an upload; Yoga's multipart parser answered malformed forms with 200.
+    multipart: false,
     graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
     logging: deps.logger,
     // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
-    plugins: [useParseLimits({ maxTokens: 2_000 })],
+    plugins: [useParseLimits({ maxTokens: 2_000 }), useBadParamsAs400()],
     context: ({ request }) => {
       const given = request.headers.get('x-request-id');
       return {
