@@ -54,9 +54,7 @@ export function interpretAnswer(
   requestedStatus: CashoutStatus | null,
 ): CashoutState {
   const body = parseObject(answer.body);
-  if (body && typeof body.code === 'number' && Number.isInteger(body.code)) {
-    throw errorForCode(body.code, requestedStatus);
-  }
+  if (body && isD24Code(body.code)) throw errorForCode(body.code, requestedStatus);
   const ok = answer.httpStatus >= 200 && answer.httpStatus < 300;
   const status =
     body && typeof body.cashout_status === 'number' ? statusFromCode(body.cashout_status) : undefined;
@@ -77,6 +75,11 @@ export function interpretAnswer(
       ? { code: body.rejection_code as number, reason: body.rejection_reason as string }
       : null,
   };
+}
+
+// D24's codes are small integers; a number GraphQL's Int cannot carry is not one of D24's answers.
+function isD24Code(code: unknown): code is number {
+  return typeof code === 'number' && Number.isInteger(code) && Math.abs(code) <= 2 ** 31 - 1;
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

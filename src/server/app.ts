@@ -11,6 +11,7 @@ import type { Metrics } from './metrics.js';
 import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
 import { requestIdOf, useRequestId } from './request-id.js';
+import { useBadParamsAs400 } from './request-params.js';
 import { observeRootFields, type RootFieldEvent } from './root-fields.js';
 import { hardening } from './security.js';
 
@@ -50,6 +51,8 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // No field takes an upload; Yoga's multipart parser answered malformed forms with 200.
+    multipart: false,
     graphiql: config.graphiql ? graphiqlOptions() : false,
     // GraphiQL served from this process, not a CDN (operators' networks often block one); loaded only when shown.
     renderGraphiQL: async (options) =>
@@ -66,6 +69,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     // Then whatever refuses a request (auth, then CSRF, armor, trusted documents, then the rate limit).
     plugins: [
       useRequestId({ logger: deps.logger }),
+      useBadParamsAs400(),
       ...(deps.audit ? [deps.audit.plugin] : []),
       ...(deps.readiness ? [deps.readiness.plugin] : []),
       ...(deps.metrics ? [deps.metrics.plugin()] : []),

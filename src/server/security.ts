@@ -61,6 +61,11 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
       customErrors: {
         // Apollo's persisted-query link sends the full document after this code when arbitrary ones may run.
         notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+        // A body with neither a query nor a document id is a malformed request, not a success.
+        keyNotFound: {
+          message: 'Send a query, or the documentId of a persisted document',
+          extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
+        },
         persistedQueryOnly: {
           message: 'Only operations from the persisted-documents manifest may run here; send its documentId',
           extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
