@@ -97,7 +97,8 @@ async function main(): Promise<number> {
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // stdout carries the audit trail (one line per mutation, whatever LOG_LEVEL); errors go to stderr.
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const client = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
