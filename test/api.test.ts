@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleDocument } from '../src/server/examples.js';
 import { startTestService, type TestService } from './support/service.js';
 
-const operation = (name: string) =>
-  readFileSync(new URL(`../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+const operation = exampleDocument;
 const OPS = {
   cashout: operation('cashout'),
   holdCashout: operation('holdCashout'),

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import {
   createAuthenticator,
   SANDBOX_DEVELOPER,
 } from '../src/server/auth.js';
+import { exampleDocument } from '../src/server/examples.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
   bearer,
@@ -22,8 +22,7 @@ import {
 } from './support/tokens.js';
 
 const run = promisify(execFile);
-const operation = (name: string) =>
-  readFileSync(new URL(`../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+const operation = exampleDocument;
 const OPS = {
   cashout: operation('cashout'),
   holdCashout: operation('holdCashout'),

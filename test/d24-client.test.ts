@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CashoutNotFoundError,
@@ -11,6 +10,7 @@ import {
   sign,
 } from '../src/d24/index.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { freePort } from './support/net.js';
 
 let sandbox: Sandbox;
 let client: D24Client;
@@ -232,7 +232,7 @@ describe('the mapping of D24 answers', () => {
 
 describe('transport failures', () => {
   it('connection refused: NOT_APPLIED', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const refused = newClient({ baseUrl: `http://127.0.0.1:${port}` });
     const error = await failure(refused.holdCashout({ cashoutId: 1001 }));
     expect(error).toBeInstanceOf(D24UnavailableError);
@@ -287,7 +287,7 @@ describe('transport failures', () => {
       await failure(client.getCashoutStatus({ cashoutId: 1001 })),
       await failure(client.getCashoutStatus({ cashoutId: 1001 })),
       await failure(
-        newClient({ baseUrl: `http://127.0.0.1:${await closedPort()}` }).getCashoutStatus({ cashoutId: 1 }),
+        newClient({ baseUrl: `http://127.0.0.1:${await freePort()}` }).getCashoutStatus({ cashoutId: 1 }),
       ),
     ];
     const signatures = sandbox.requests.map((r) => String(r.headers['payload-signature']));
@@ -295,12 +295,3 @@ describe('transport failures', () => {
     for (const secret of [...secrets, ...signatures]) expect(text).not.toContain(secret);
   });
 });
-
-/** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../src/sandbox/index.js';
+import { exampleDocument } from '../src/server/examples.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
-const operation = (name: string) =>
-  readFileSync(new URL(`../schema/operations/${name}.graphql`, import.meta.url), 'utf8');
+const operation = exampleDocument;
 
 /** One call: the field, its variables, and a fault the sandbox plays first (if any). */
 interface Call {

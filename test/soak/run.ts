@@ -7,11 +7,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import type { CashoutStatus } from '../../src/d24/wire.js';
 import { type Fault, startSandbox } from '../../src/sandbox/index.js';
+import { freePort } from '../support/net.js';
 import { type Field, OPERATIONS, TRANSITIONS, typedResult } from '../support/operations.js';
 
 const { values } = parseArgs({
@@ -61,14 +61,6 @@ const MIX: Field[] = [
 ];
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function rssMb(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

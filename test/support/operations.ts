@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { exampleDocument } from '../../src/server/examples.js';
 
 /** The four root fields and the example operation (selecting every union member) for each. */
 export const FIELDS = ['cashout', 'holdCashout', 'releaseCashout', 'cancelCashout'] as const;
@@ -6,10 +6,7 @@ export type Field = (typeof FIELDS)[number];
 export type MutationField = Exclude<Field, 'cashout'>;
 
 export const OPERATIONS: Record<Field, string> = Object.fromEntries(
-  FIELDS.map((field) => [
-    field,
-    readFileSync(new URL(`../../schema/operations/${field}.graphql`, import.meta.url), 'utf8'),
-  ]),
+  FIELDS.map((field) => [field, exampleDocument(field)]),
 ) as Record<Field, string>;
 
 const ERRORS = ['ValidationError', 'CashoutNotFoundError', 'D24RequestError', 'D24UnavailableError'];

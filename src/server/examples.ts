@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+
+/** The root fields with an example operation, in the order GraphiQL shows them: holding comes first. */
+export const EXAMPLE_FIELDS = ['holdCashout', 'releaseCashout', 'cancelCashout', 'cashout'] as const;
+export type ExampleField = (typeof EXAMPLE_FIELDS)[number];
+
+export interface ExampleOperation {
+  field: ExampleField;
+  /** The operation with the shared fragments it spreads: a document ready to send. */
+  document: string;
+  /** Its `# GraphiQL variables:` line, as JSON text: seeded cashouts. */
+  variables: string;
+}
+
+const dir = new URL('../../schema/operations/', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, dir), 'utf8');
+
+/** schema/operations/*.graphql, read once: for GraphiQL's tabs, the tests and the benchmark. */
+export function exampleOperations(): ExampleOperation[] {
+  const fragments = read('fragments.graphql');
+  return EXAMPLE_FIELDS.map((field) => {
+    const text = read(`${field}.graphql`);
+    const variables = /^# GraphiQL variables: (.*)$/m.exec(text)?.[1] ?? '{}';
+    return {
+      field,
+      document: `${text.replace(/^# GraphiQL variables: .*\n/m, '')}\n${fragments}`,
+      variables,
+    };
+  });
+}
+
+/** The ready-to-send document of one root field's example operation. */
+export function exampleDocument(field: ExampleField): string {
+  return (exampleOperations().find((example) => example.field === field) as ExampleOperation).document;
+}
