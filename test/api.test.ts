@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleDocument } from '../src/server/examples.js';
+import { OPERATIONS as OPS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
 
-const operation = exampleDocument;
-const OPS = {
-  cashout: operation('cashout'),
-  holdCashout: operation('holdCashout'),
-  releaseCashout: operation('releaseCashout'),
-  cancelCashout: operation('cancelCashout'),
-};
 type Mutation = 'holdCashout' | 'releaseCashout' | 'cancelCashout';
 
 let service: TestService;

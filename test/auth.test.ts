@@ -9,7 +9,7 @@ import {
   createAuthenticator,
   SANDBOX_DEVELOPER,
 } from '../src/server/auth.js';
-import { exampleDocument } from '../src/server/examples.js';
+import { OPERATIONS as OPS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
   bearer,
@@ -22,13 +22,6 @@ import {
 } from './support/tokens.js';
 
 const run = promisify(execFile);
-const operation = exampleDocument;
-const OPS = {
-  cashout: operation('cashout'),
-  holdCashout: operation('holdCashout'),
-  releaseCashout: operation('releaseCashout'),
-  cancelCashout: operation('cancelCashout'),
-};
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'd24-cashout-graphql';
 
