@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     'cold-starts': { type: 'string', default: '5' },
     smoke: { type: 'boolean', default: false },
     out: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const smoke = args.smoke ?? false;
@@ -193,7 +194,15 @@ function spawnTarget(
 ): ChildProcess {
   const script = name === 'baseline' ? 'bench/baseline.js' : 'src/main.js';
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, [path.join(BUILD, script)], { env, stdio: ['ignore', out, out] });
+  // --profile DIR: the service under load writes a V8 CPU profile there when it stops (bench/profile-summary.ts).
+  const profile =
+    name === 'service' && logFile && args.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`]
+      : [];
+  const child = spawn(process.execPath, [...profile, path.join(BUILD, script)], {
+    env,
+    stdio: ['ignore', out, out],
+  });
   children.push(child);
   return child;
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
 import { type Context, type Principal, SCOPES } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
+import { useBodyLimit } from './body-limit.js';
 import { exampleTabs } from './graphiql.js';
 
 export interface AppDeps {
@@ -21,6 +22,8 @@ export const SANDBOX_DEVELOPER: Principal = Object.freeze({
 });
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Yoga's default request-body limit, enforced by useBodyLimit. */
+export const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 /** Builds the GraphQL app (a fetch-style handler and a node:http listener); `main.ts` makes it listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
@@ -30,8 +33,10 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     landingPage: false,
     graphiql: config.graphiql ? { title: 'D24 cashouts', defaultTabs: exampleTabs() } : false,
     logging: deps.logger,
+    maxRequestBodySize: false,
     // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
-    plugins: [],
+    // useBodyLimit stays last: it must see the request parser every other plugin chose.
+    plugins: [useBodyLimit(MAX_REQUEST_BODY_BYTES)],
     context: ({ request }) => {
       const given = request.headers.get('x-request-id');
       return {
