@@ -191,13 +191,15 @@ function spawnTarget(
   name: 'baseline' | 'service',
   env: Record<string, string>,
   logFile: string | null,
+  options: { underLoad: boolean },
 ): ChildProcess {
   const script = name === 'baseline' ? 'bench/baseline.js' : 'src/main.js';
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
-  // --profile DIR: the service under load writes a V8 CPU profile there when it stops (bench/profile-summary.ts).
+  // --profile DIR: both targets under load write V8 CPU profiles to DIR/<target> when they stop (read them with
+  // bench/profile-summary.ts); cold-start processes are not profiled.
   const profile =
-    name === 'service' && logFile && args.profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`]
+    options.underLoad && args.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile, name)}`]
       : [];
   const child = spawn(process.execPath, [...profile, path.join(BUILD, script)], {
     env,
@@ -244,7 +246,7 @@ async function coldStart(
   const target = loadTarget(name, `http://127.0.0.1:${port}`, token);
   const [hold] = target.bodies(id as number);
   const started = performance.now();
-  const child = spawnTarget(name, env(port), null);
+  const child = spawnTarget(name, env(port), null, { underLoad: false });
   try {
     return await until(
       async () => {
@@ -314,7 +316,7 @@ async function main(): Promise<void> {
       name === 'baseline'
         ? { ...d24Env(sandbox.hello), PORT: String(port) }
         : serviceEnv(sandbox.hello, jwtSecret, port);
-    const child = spawnTarget(name, env, name === 'service' ? logFile : null);
+    const child = spawnTarget(name, env, name === 'service' ? logFile : null, { underLoad: true });
     const url = `http://127.0.0.1:${port}`;
     await until(
       async () => ((await http(`${url}/health`)).status === 200 ? true : undefined),
