@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -36,7 +37,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     maxRequestBodySize: false,
     // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
     // useBodyLimit stays last: it must see the request parser every other plugin chose.
-    plugins: [useBodyLimit(MAX_REQUEST_BODY_BYTES)],
+    plugins: [useGraphQlJit(), useBodyLimit(MAX_REQUEST_BODY_BYTES)],
     context: ({ request }) => {
       const given = request.headers.get('x-request-id');
       return {
