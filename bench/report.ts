@@ -156,11 +156,11 @@ export function svg(report: BenchReport): string {
       check: verdict('cold start'),
     },
   ];
-  const width = 760;
-  const left = 180;
-  const barMax = 360;
+  const width = 880;
+  const left = 210;
+  const barMax = 330;
   const rowHeight = 56;
-  const top = 78;
+  const top = 96;
   const height = top + metrics.length * rowHeight + 40;
   const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const parts: string[] = [];
@@ -170,7 +170,7 @@ export function svg(report: BenchReport): string {
     `<text x="16" y="26" font-size="16" font-weight="600">d24-cashout-graphql: the service against a bare signed proxy</text>`,
     `<text x="16" y="46" fill="#555">${esc(`${report.settings.connections} connections, ${report.settings.rounds}×${report.settings.seconds} s per target (medians), ${report.machine.cpus} CPUs ${report.machine.model}, Node ${report.machine.node}, ${report.takenAt.slice(0, 10)}`)}</text>`,
     `<rect x="16" y="56" width="12" height="12" fill="#9aa5b1"/><text x="34" y="66">baseline (node:http + the same signed D24 client)</text>`,
-    `<rect x="360" y="56" width="12" height="12" fill="#2f6fdf"/><text x="378" y="66">service (GraphQL, auth ${esc(report.service.auth)}, metrics ${esc(report.service.metrics)}, logs ${esc(report.service.logLevel)})</text>`,
+    `<rect x="16" y="74" width="12" height="12" fill="#2f6fdf"/><text x="34" y="84">service (GraphQL, auth ${esc(report.service.auth)}, metrics ${esc(report.service.metrics)}, logs ${esc(report.service.logLevel)})</text>`,
   );
   metrics.forEach((m, i) => {
     const y = top + i * rowHeight;
@@ -184,16 +184,16 @@ export function svg(report: BenchReport): string {
       `<text x="${(left + bw + 6).toFixed(1)}" y="${y + 20}">${f(m.base, m.unit === 'req/s' ? 0 : 1)}</text>`,
       `<rect x="${left}" y="${y + 28}" width="${sw.toFixed(1)}" height="18" fill="#2f6fdf"/>`,
       `<text x="${(left + sw + 6).toFixed(1)}" y="${y + 42}">${f(m.svc, m.unit === 'req/s' ? 0 : 1)}</text>`,
-      `<text x="${left + barMax + 70}" y="${y + 30}" font-weight="600">${esc(m.note)}</text>`,
+      `<text x="${left + barMax + 80}" y="${y + 30}" font-weight="600">${esc(m.note)}</text>`,
     );
     if (m.check) {
       parts.push(
-        `<text x="${left + barMax + 150}" y="${y + 30}" fill="${m.check.pass ? '#1a7f37' : '#cf222e'}">${m.check.pass ? '✓' : '✗'} ${esc(m.check.limit)}</text>`,
+        `<text x="${left + barMax + 175}" y="${y + 30}" fill="${m.check.pass ? '#1a7f37' : '#cf222e'}">${m.check.pass ? '✓' : '✗'} ${esc(m.check.limit)}</text>`,
       );
     }
   });
   parts.push(
-    `<text x="16" y="${height - 14}" fill="#555">${esc(`D24 connections accepted by the sandbox: ${report.d24ConnectionsTotal} for ${b.answers + s.answers} answers. ${report.command}`)}</text>`,
+    `<text x="16" y="${height - 14}" fill="#555">${esc(`D24 connections opened under load: baseline ${b.d24Connections}, service ${s.d24Connections}, for ${b.answers + s.answers} answers (${report.d24ConnectionsTotal} in all, cold starts included). ${report.command}`)}</text>`,
     '</svg>',
   );
   return `${parts.join('\n')}\n`;
