@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../version.js';
 
 /** A GraphiQL tab per example operation in schema/operations, with its `# GraphiQL variables:` line. */
 export function exampleTabs(): { query: string; variables: string }[] {
-  const dir = new URL('../../schema/operations/', import.meta.url);
+  const dir = new URL('schema/operations/', pathToFileURL(`${PROJECT_ROOT}/`));
   return readdirSync(dir)
     .filter((file) => file.endsWith('.graphql'))
     .sort((a, b) => tabOrder(a) - tabOrder(b))
