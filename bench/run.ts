@@ -42,22 +42,18 @@ const outDir =
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'd24-bench-'));
 const children: ChildProcess[] = [];
 
-/** Compiles src/ and the bench's processes with one tsc (incremental), so every target runs as plain JS. */
+/**
+ * The service as `npm start` runs it (`npm run build`: tsc, then the dist/main.js bundle); the baseline and the
+ * sandbox bundled the same way (scripts/bundle.mjs), so every process runs as plain JavaScript with no loader.
+ */
 function build(): void {
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json'],
-    {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  for (const name of ['baseline', 'sandbox-process']) {
+    execFileSync(process.execPath, ['scripts/bundle.mjs', `bench/${name}.ts`, `dist-bench/${name}.js`], {
       cwd: ROOT,
       stdio: 'inherit',
-    },
-  );
-  // src/version.ts reads ../package.json relative to itself.
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  writeFileSync(
-    path.join(BUILD, 'package.json'),
-    JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module' }),
-  );
+    });
+  }
 }
 
 function freePort(): Promise<number> {
@@ -121,7 +117,7 @@ interface SandboxHandle {
 }
 
 async function startSandboxProcess(): Promise<SandboxHandle> {
-  const child = fork(path.join(BUILD, 'bench/sandbox-process.js'), [], {
+  const child = fork(path.join(BUILD, 'sandbox-process.js'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);
@@ -193,7 +189,7 @@ function spawnTarget(
   logFile: string | null,
   options: { underLoad: boolean },
 ): ChildProcess {
-  const script = name === 'baseline' ? 'bench/baseline.js' : 'src/main.js';
+  const script = name === 'baseline' ? path.join(BUILD, 'baseline.js') : path.join(ROOT, 'dist/main.js');
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
   // --profile DIR: both targets under load write V8 CPU profiles to DIR/<target> when they stop (read them with
   // bench/profile-summary.ts); cold-start processes are not profiled.
@@ -201,7 +197,7 @@ function spawnTarget(
     options.underLoad && args.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile, name)}`]
       : [];
-  const child = spawn(process.execPath, [...profile, path.join(BUILD, script)], {
+  const child = spawn(process.execPath, [...profile, script], {
     env,
     stdio: ['ignore', out, out],
   });
@@ -297,7 +293,7 @@ async function measure(target: Running, sandbox: SandboxHandle, seconds: number)
 
 async function main(): Promise<void> {
   const host = machine();
-  console.log(`building into dist-bench/ ...`);
+  console.log('building (npm run build, and the baseline and sandbox bundles into dist-bench/) ...');
   build();
   const sandbox = await startSandboxProcess();
   const jwtSecret = randomBytes(32).toString('base64url');
