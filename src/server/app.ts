@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -8,6 +7,7 @@ import { type Context, type Principal, SCOPES } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import { useBodyLimit } from './body-limit.js';
 import { exampleTabs } from './graphiql.js';
+import { useGraphQlJitWhenLoaded } from './lazy-jit.js';
 
 export interface AppDeps {
   d24: D24Client;
@@ -37,7 +37,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     maxRequestBodySize: false,
     // Order is deliberate: whatever refuses a request (auth, limits) comes before what observes or executes it.
     // useBodyLimit stays last: it must see the request parser every other plugin chose.
-    plugins: [useGraphQlJit(), useBodyLimit(MAX_REQUEST_BODY_BYTES)],
+    plugins: [useGraphQlJitWhenLoaded(), useBodyLimit(MAX_REQUEST_BODY_BYTES)],
     context: ({ request }) => {
       const given = request.headers.get('x-request-id');
       return {
