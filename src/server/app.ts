@@ -6,14 +6,16 @@ import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
 import { useAuthentication } from './auth.js';
+import { useBodyLimit } from './body-limit.js';
 import { graphiqlOptions } from './graphiql.js';
+import { useGraphQlJitWhenLoaded } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
 import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
 import { requestIdOf, useRequestId } from './request-id.js';
 import { useBadParamsAs400 } from './request-params.js';
 import { observeRootFields, type RootFieldEvent } from './root-fields.js';
-import { hardening } from './security.js';
+import { hardening, LIMITS } from './security.js';
 
 export { SANDBOX_DEVELOPER } from './auth.js';
 
@@ -67,7 +69,10 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     // Order is deliberate. First what must see every request and never refuses one: the request id, the audit
     // (it records params before anything can refuse them), the /ready and /metrics endpoints (no auth on probes).
     // Then whatever refuses a request (auth, then CSRF, armor, trusted documents, then the rate limit).
+    // graphql-jit compiles each operation once it has loaded (after start-up, so cold start stays short); the body
+    // limit comes last, as it must see the request parser every other plugin chose.
     plugins: [
+      useGraphQlJitWhenLoaded(),
       useRequestId({ logger: deps.logger }),
       useBadParamsAs400(),
       ...(deps.audit ? [deps.audit.plugin] : []),
@@ -76,6 +81,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       auth.plugin,
       ...security.plugins,
       rateLimit,
+      useBodyLimit(LIMITS.bodyBytes),
     ],
     ...security.options,
     context: ({ request }) => {

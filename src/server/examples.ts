@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../version.js';
 
 /** The root fields with an example operation, in the order GraphiQL shows them: holding comes first. */
 export const EXAMPLE_FIELDS = ['holdCashout', 'releaseCashout', 'cancelCashout', 'cashout'] as const;
@@ -12,7 +14,8 @@ export interface ExampleOperation {
   variables: string;
 }
 
-const dir = new URL('../../schema/operations/', import.meta.url);
+// From the project root, so src/ (tsx) and the bundle dist/main.js find the same files.
+const dir = new URL('schema/operations/', pathToFileURL(`${PROJECT_ROOT}/`));
 const read = (file: string) => readFileSync(new URL(file, dir), 'utf8');
 
 /** schema/operations/*.graphql, read once: for GraphiQL's tabs, the tests and the benchmark. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -9,6 +10,7 @@ import {
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
+import { PROJECT_ROOT } from '../version.js';
 
 /** Every limit a request must pass; the example operations sit far below each, abuse does not. */
 export const LIMITS = Object.freeze({
@@ -35,7 +37,7 @@ type Manifest = Readonly<Record<string, string>>;
 
 /** The persisted-documents manifest `npm run codegen` writes: `sha256:<hex>` → document. */
 export function loadPersistedDocuments(): Manifest {
-  const file = new URL('../../schema/generated/persisted-documents.json', import.meta.url);
+  const file = path.join(PROJECT_ROOT, 'schema/generated/persisted-documents.json');
   return Object.freeze(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
 }
 
@@ -87,7 +89,8 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
   if (!introspection) plugins.push(useNoIntrospection());
   return {
     options: {
-      maxRequestBodySize: LIMITS.bodyBytes,
+      // Enforced by useBodyLimit (the last plugin), which checks Content-Length instead of streaming every body.
+      maxRequestBodySize: false as const,
       batching: false,
       extraParamNames: ['documentId'],
       // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
