@@ -104,6 +104,20 @@ describe('the audit event of a mutation', () => {
       ['releaseCashout', 'ReleaseCashoutSuccess'],
     ]);
   });
+
+  it('is flat: every value a primitive, so top-level redaction covers all of it', async () => {
+    const { cashoutId, externalId } = service.sandbox.create({ status: 'PENDING' });
+    service.sandbox.faults.forCashout(cashoutId, { kind: 'code', code: 402, httpStatus: 401 }, 1);
+    await service.graphql(CANCEL, { input: { cashoutId: `${cashoutId}`, externalId } });
+    await service.graphql(HOLD, { input: { cashoutId: 'not-a-number' } });
+    const events = logs.auditLines();
+    expect(events).toHaveLength(2);
+    for (const event of events) {
+      for (const [key, value] of Object.entries(event)) {
+        expect(value === null || typeof value !== 'object', `${key} is a primitive`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('the audit event of a refused mutation (real bearer auth)', () => {

@@ -86,11 +86,14 @@ export function createAuthenticator(auth: AuthConfig, options: AuthenticatorOpti
       (await jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] })).payload;
   }
 
+  const verified = new VerifiedTokens();
   return async (request) => {
     const header = request.headers.get('authorization');
     if (!header) throw new AuthenticationError('no Authorization header');
     const token = BEARER.exec(header.trim())?.[1];
     if (!token) throw new AuthenticationError('Authorization is not "Bearer <JWT>"');
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       payload = await verify(token);
@@ -104,8 +107,39 @@ export function createAuthenticator(auth: AuthConfig, options: AuthenticatorOpti
         true,
       );
     }
-    return principalFrom(payload);
+    const principal = principalFrom(payload);
+    verified.set(token, principal, payload.exp as number);
+    return principal;
   };
+}
+
+/**
+ * Tokens verified in the last minute (never past their `exp`): a token verifies the same way until it expires, and
+ * jose's check was the costliest step of a request in `npm run bench`. The minute bounds how long a rotated secret
+ * or JWKS key takes to bite; the size bound, how much memory a flood of valid tokens can take. Failures are not kept.
+ */
+class VerifiedTokens {
+  static readonly TTL_MS = 60_000;
+  static readonly MAX_ENTRIES = 10_000;
+  readonly #entries = new Map<string, { principal: Principal; until: number }>();
+
+  get(token: string): Principal | undefined {
+    const entry = this.#entries.get(token);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.principal;
+    this.#entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, principal: Principal, expSeconds: number): void {
+    if (this.#entries.size >= VerifiedTokens.MAX_ENTRIES) {
+      this.#entries.delete(this.#entries.keys().next().value as string);
+    }
+    this.#entries.set(token, {
+      principal,
+      until: Math.min(expSeconds * 1000, Date.now() + VerifiedTokens.TTL_MS),
+    });
+  }
 }
 
 function principalFrom(payload: JWTPayload): Principal {

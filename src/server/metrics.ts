@@ -48,6 +48,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         endpoint: '/metrics',
         // Operation names, URLs and error paths are chosen by clients: unbounded label values, so off.
         labels: { operationName: false, url: false, path: false },
+        // Kept: HTTP duration, requests, request and execute duration, errors. Off, for their per-request cost: the
+        // deprecated-field count (it walks every document; no field here is deprecated), the request-time summary
+        // (a quantile sketch per observation, the same figure as the request histogram), and the parse, validate and
+        // context phases (parse and validate are cached; context is a few property reads).
+        metrics: {
+          graphql_envelop_deprecated_field: false,
+          graphql_envelop_request_time_summary: false,
+          graphql_envelop_phase_parse: false,
+          graphql_envelop_phase_validate: false,
+          graphql_envelop_phase_context: false,
+        },
       }),
   };
 }

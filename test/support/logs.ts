@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
-import { AUDIT_LOGGER_NAME, loggerOptions } from '../../src/server/logger.js';
+import { auditLoggerOptions, loggerOptions } from '../../src/server/logger.js';
 
 export type LogLine = Record<string, unknown> & { msg?: string; name?: string };
 
@@ -15,7 +15,7 @@ export function captureLogs(level: 'info' | 'debug' | 'trace' = 'info') {
   });
   const options = loggerOptions({ logLevel: level });
   const logger: Logger = pino(options, stream);
-  const audit: Logger = pino({ ...options, name: AUDIT_LOGGER_NAME, level: 'info' }, stream);
+  const audit: Logger = pino(auditLoggerOptions({ logLevel: 'info' }), stream);
   return {
     logger,
     audit,
