@@ -17,7 +17,8 @@ await build({
   allowOverwrite: true,
   logLevel: 'warning',
   // pino starts transports (pino-pretty) in worker threads by file name: it must stay a real package.
-  // GraphiQL's renderer (18 MB) is imported only when GraphiQL is shown: inlined, every start would parse it.
+  // GraphiQL's renderer (18 MB) is imported only when GraphiQL is shown: inlined, every start would parse it. It
+  // renders HTML only; whatever else uses graphql (graphql-jit above all) must stay inside, on the bundle's copy.
   external: ['pino', 'pino-pretty', '@graphql-yoga/render-graphiql'],
   // Bundled CommonJS packages call require(); an ES module has none of its own.
   banner: {
