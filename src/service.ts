@@ -23,7 +23,7 @@ export interface Service {
   readiness: Readiness;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
-   * `config.shutdownGraceMs`), then the D24 pool and the sandbox close.
+   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out) and the sandbox close.
    */
   close(): Promise<DrainReport>;
 }
@@ -72,7 +72,8 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         readiness.drain();
         readiness.stop();
         const report = await requests.drain(config.shutdownGraceMs);
-        await d24.close();
+        // Past the grace period the callers are gone: do not wait for their D24 calls too.
+        await (report.completed ? d24.close() : d24.destroy());
         await sandbox?.close();
         return report;
       })();

@@ -106,9 +106,14 @@ export class D24Client {
     return this.#call('status', body, lookup, null, context);
   }
 
-  /** Closes the connection pool if the client created it. */
+  /** Closes the connection pool if the client created it, once the calls in flight have their answers. */
   async close(): Promise<void> {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  /** Closes the pool at once, ending calls in flight (a shutdown whose grace period ran out). */
+  async destroy(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.destroy();
   }
 
   /**
