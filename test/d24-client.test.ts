@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CashoutNotFoundError,
@@ -244,6 +245,29 @@ describe('transport failures', () => {
     expect(await failure(unknownHost.getCashoutStatus({ cashoutId: 1 }))).toMatchObject({
       outcome: 'NOT_APPLIED',
     });
+  });
+
+  it('a call still queued behind a hung one when its time runs out: NOT_APPLIED, and nothing reached D24', async () => {
+    // One socket, held by a hung call (limit 1 s); a second call (limit 300 ms) waits for it and times out first.
+    const pool = new Pool(sandbox.url, { connections: 1 });
+    const patient = newClient({ timeoutMs: 1_000, dispatcher: pool });
+    const hasty = newClient({ timeoutMs: 300, dispatcher: pool });
+    const [first, second] = [sandbox.create(), sandbox.create()];
+    sandbox.clearRequests();
+    sandbox.faults.forCashout(first.cashoutId, { kind: 'hang' }, 1);
+    const started = performance.now();
+    const [hung, [queued, queuedMs]] = await Promise.all([
+      failure(patient.holdCashout({ cashoutId: first.cashoutId })),
+      failure(hasty.holdCashout({ cashoutId: second.cashoutId })).then(
+        (e) => [e, performance.now() - started] as const,
+      ),
+    ]);
+    await pool.destroy();
+    expect(queuedMs).toBeLessThan(800); // its own limit, not the hung call's
+    expect(hung).toMatchObject({ outcome: 'UNKNOWN', detail: 'timeout' });
+    expect(queued).toMatchObject({ outcome: 'NOT_APPLIED', detail: 'timeout before sending' });
+    expect(sandbox.requests.map((r) => JSON.parse(r.rawBody).cashout_id)).toEqual([first.cashoutId]);
+    expect(sandbox.get(second.cashoutId)?.status).toBe('PENDING');
   });
 
   it('a hang is cut at the time limit: UNKNOWN, within the limit plus a small margin', async () => {

@@ -178,7 +178,7 @@ async function runCase(fault: FaultName, field: Field, seed: number): Promise<vo
   const types: Record<string, number> = {};
   const problems: string[] = [];
   let queuedOut = 0;
-  let connectTimeouts = 0;
+  let neverSent = 0;
   let lookupsOut = 0;
   answers.forEach((answer, i) => {
     const plan = plans[i] as Plan;
@@ -190,15 +190,14 @@ async function runCase(fault: FaultName, field: Field, seed: number): Promise<vo
     const key = `${result.__typename}${typeof result.outcome === 'string' ? ` ${result.outcome}` : ''}`;
     types[key] = (types[key] ?? 0) + 1;
     records.push({ field, plan, result, sandbox });
-    // Mixed: requests queued for the D24 pool behind hung ones time out unsent. UNKNOWN is then true but
-    // pessimistic (the state check below still holds it to the truth); they are counted, not failed.
-    // A connection D24 did not accept within its share of the limit: nothing was sent (the state check agrees).
+    // Never sent: a request still queued for the D24 pool behind hung ones when its limit ran out, or a connection
+    // D24 did not accept within its share of the limit. NOT_APPLIED, which the state check below holds to the truth.
     if (
       result.__typename === 'D24UnavailableError' &&
       result.outcome === 'NOT_APPLIED' &&
       plan.fault !== null
     ) {
-      connectTimeouts++;
+      neverSent++;
       return;
     }
     // Mixed: a 510's one look-up may time out in the same queue; the contract then gives currentStatus null.
@@ -210,6 +209,8 @@ async function runCase(fault: FaultName, field: Field, seed: number): Promise<vo
       lookupsOut++;
       return;
     }
+    // Mixed: a request written just before its limit ran out answers UNKNOWN where its own fault would not: true
+    // but pessimistic (the state check still holds it to the truth); counted, not failed.
     if (fault === 'mixed' && result.__typename === 'D24UnavailableError' && result.outcome === 'UNKNOWN') {
       if (expectedResult(field, plan).outcome !== 'UNKNOWN') queuedOut++;
       return;
@@ -222,9 +223,9 @@ async function runCase(fault: FaultName, field: Field, seed: number): Promise<vo
       );
     }
   });
-  if (queuedOut > 0) types['timed out in the queue'] = queuedOut;
+  if (queuedOut > 0) types['written as its limit ran out'] = queuedOut;
   if (lookupsOut > 0) types['510 look-up timed out'] = lookupsOut;
-  if (connectTimeouts > 0 && fault !== 'refused') types['connect timed out'] = connectTimeouts;
+  if (neverSent > 0 && fault !== 'refused') types['never sent (queued or connecting)'] = neverSent;
   timings.push({ fault, field, ms: performance.now() - started, types });
   // Faults stay armed: a request the client gave up on may reach the sandbox only now, and must still meet its
   // fault (each was armed for one request on a fresh cashout, so none touches another case).

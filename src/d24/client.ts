@@ -3,7 +3,7 @@ import { SERVICE_NAME, SERVICE_VERSION } from '../version.js';
 import { type CashoutState, interpretAnswer } from './answer.js';
 import { CashoutError, D24UnavailableError, InvalidStatusTransitionError } from './errors.js';
 import { sign } from './sign.js';
-import { createD24Pool, send } from './transport.js';
+import { createD24Pool, observingWrites, send } from './transport.js';
 import { type CashoutStatus, D24_ENDPOINTS, type D24EndpointName } from './wire.js';
 
 export interface D24Credentials {
@@ -69,11 +69,12 @@ export class D24Client {
     const timeoutMs = options.timeoutMs ?? 15_000;
     this.#limits = { timeoutMs, maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 };
     this.#ownsDispatcher = !options.dispatcher;
-    this.#dispatcher =
+    this.#dispatcher = observingWrites(
       options.dispatcher ??
-      createD24Pool(this.#origin, {
-        connectTimeoutMs: Math.max(1, Math.min(10_000, Math.floor(timeoutMs / 2))),
-      });
+        createD24Pool(this.#origin, {
+          connectTimeoutMs: Math.max(1, Math.min(10_000, Math.floor(timeoutMs / 2))),
+        }),
+    );
     this.#onCall = options.onCall;
   }
 

@@ -1,4 +1,4 @@
-import { type Dispatcher, Pool } from 'undici';
+import { DecoratorHandler, type Dispatcher, Pool } from 'undici';
 import type { RawAnswer } from './answer.js';
 import { D24UnavailableError } from './errors.js';
 
@@ -30,6 +30,40 @@ export function createD24Pool(origin: string, options: PoolOptions): Pool {
   });
 }
 
+/** Per-call options key: called when undici starts writing that request to a socket. */
+const ON_WRITE = Symbol('onWrite');
+type TrackedOptions = Dispatcher.RequestOptions & { [ON_WRITE]?: () => void };
+
+/** Tells a call when undici starts to write it to a socket (handlers hear `onRequestStart` right before). */
+class WriteObserver extends DecoratorHandler {
+  readonly #onWrite: () => void;
+
+  constructor(handler: Dispatcher.DispatchHandler, onWrite: () => void) {
+    super(handler);
+    this.#onWrite = onWrite;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: object): void {
+    (DecoratorHandler.prototype as Dispatcher.DispatchHandler).onRequestStart?.call(
+      this,
+      controller,
+      context,
+    );
+    this.#onWrite();
+  }
+}
+
+/**
+ * The dispatcher the client sends through: `dispatcher` plus the interceptor that lets `send` tell a request that
+ * never left the queue (a failure is NOT_APPLIED: it cannot have reached D24) from one that was written (UNKNOWN).
+ */
+export function observingWrites(dispatcher: Dispatcher): Dispatcher {
+  return dispatcher.compose((dispatch) => (options, handler) => {
+    const onWrite = (options as TrackedOptions)[ON_WRITE];
+    return dispatch(options, onWrite ? new WriteObserver(handler, onWrite) : handler);
+  });
+}
+
 export interface WireRequest {
   method: 'DELETE' | 'PUT' | 'POST';
   path: string;
@@ -49,20 +83,35 @@ export async function send(
   // of them (and their signals) stay on the heap. This one is cleared as soon as the answer is read.
   const controller = new AbortController();
   const { signal } = controller;
-  const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  // undici settles a call still queued for a connection only when it leaves the queue, so the limit is enforced
+  // here: a call waiting behind hung ones answers on time (NOT_APPLIED: undici drops it unwritten).
+  const timeUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error('timeout'));
+    }, limits.timeoutMs);
+  });
+  let written = false;
+  const options: TrackedOptions = {
+    origin,
+    path: request.path,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal,
+    idempotent: false,
+    [ON_WRITE]: () => {
+      written = true;
+    },
+  };
   try {
     try {
-      response = await dispatcher.request({
-        origin,
-        path: request.path,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal,
-        idempotent: false,
-      });
+      const pending = dispatcher.request(options);
+      pending.catch(() => {}); // after a timeout it rejects too, unobserved
+      response = await Promise.race([pending, timeUp]);
     } catch (error) {
-      throw unavailable(error, signal);
+      throw unavailable(error, signal, written);
     }
     try {
       return {
@@ -70,7 +119,7 @@ export async function send(
         body: await readCapped(response.body, limits.maxResponseBytes),
       };
     } catch (error) {
-      throw error instanceof D24UnavailableError ? error : unavailable(error, signal);
+      throw error instanceof D24UnavailableError ? error : unavailable(error, signal, written);
     }
   } finally {
     clearTimeout(timer);
@@ -91,11 +140,13 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function unavailable(error: unknown, signal: AbortSignal): D24UnavailableError {
+function unavailable(error: unknown, signal: AbortSignal, written: boolean): D24UnavailableError {
   const code = errorCode(error);
   if (code && NOT_SENT_CODES.has(code)) return new D24UnavailableError('NOT_APPLIED', code);
-  if (signal.aborted) return new D24UnavailableError('UNKNOWN', 'timeout');
-  return new D24UnavailableError('UNKNOWN', code ?? 'transport error');
+  const reason = signal.aborted ? 'timeout' : (code ?? 'transport error');
+  // Still queued for a connection when it ended (e.g. every pooled socket busy with a hung call): never sent.
+  if (!written) return new D24UnavailableError('NOT_APPLIED', `${reason} before sending`);
+  return new D24UnavailableError('UNKNOWN', reason);
 }
 
 /** The system or undici error code, looking inside AggregateError (happy-eyeballs) and `cause`. */
