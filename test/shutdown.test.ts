@@ -44,6 +44,23 @@ const HOLD = (id: number) =>
     query: `mutation { holdCashout(input: { cashoutId: "${id}" }) { __typename ... on HoldCashoutSuccess { changed cashout { status } } } }`,
   });
 
+/** Sends a hold that D24 (the sandbox) answers only after `delayMs`; resolves once the request has reached D24. */
+async function holdInFlight(main: { url: string }, delayMs: number): Promise<{ answer: Promise<Response> }> {
+  const { cashoutId } = sandbox.create({ status: 'PENDING' });
+  sandbox.faults.next({ kind: 'delay', ms: delayMs });
+  const requested = sandbox.requests.length;
+  const answer = fetch(`${main.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: HOLD(cashoutId),
+  });
+  for (let i = 0; i < 200 && sandbox.requests.length === requested; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(sandbox.requests.length).toBeGreaterThan(requested);
+  return { answer }; // wrapped: an async function would otherwise wait for the answer itself
+}
+
 describe('graceful shutdown', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'on %s answers the mutation in flight, refuses new connections and exits 0',
@@ -51,19 +68,7 @@ describe('graceful shutdown', () => {
       const main = await startMain({ SHUTDOWN_GRACE_MS: '10000' });
       let child: ChildProcess | undefined = main.child;
       try {
-        const { cashoutId } = sandbox.create({ status: 'PENDING' });
-        sandbox.faults.next({ kind: 'delay', ms: 1500 });
-        const requested = sandbox.requests.length;
-        const answer = fetch(`${main.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: HOLD(cashoutId),
-        });
-        // Wait until the mutation has reached D24, then signal.
-        for (let i = 0; i < 200 && sandbox.requests.length === requested; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        expect(sandbox.requests.length).toBeGreaterThan(requested);
+        const { answer } = await holdInFlight(main, 1500);
         main.child.kill(signal);
         await new Promise((resolve) => setTimeout(resolve, 300));
         await expect(fetch(`${main.url}/health`)).rejects.toThrow();
@@ -94,20 +99,10 @@ describe('graceful shutdown', () => {
   it('closes what is still running when the grace period runs out, and still exits 0', async () => {
     const main = await startMain({ SHUTDOWN_GRACE_MS: '300', D24_TIMEOUT_MS: '5000' });
     try {
-      const { cashoutId } = sandbox.create({ status: 'PENDING' });
-      sandbox.faults.next({ kind: 'delay', ms: 3000 });
-      const requested = sandbox.requests.length;
-      const answer = fetch(`${main.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: HOLD(cashoutId),
-      }).then(
+      const answer = (await holdInFlight(main, 3000)).answer.then(
         () => 'answered',
         () => 'connection closed',
       );
-      for (let i = 0; i < 200 && sandbox.requests.length === requested; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
       const signalled = performance.now();
       main.child.kill('SIGTERM');
       expect(await answer).toBe('connection closed');

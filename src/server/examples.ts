@@ -18,8 +18,15 @@ export interface ExampleOperation {
 const dir = new URL('schema/operations/', pathToFileURL(`${PROJECT_ROOT}/`));
 const read = (file: string) => readFileSync(new URL(file, dir), 'utf8');
 
+let loaded: ExampleOperation[] | undefined;
+
 /** schema/operations/*.graphql, read once: for GraphiQL's tabs, the tests and the benchmark. */
 export function exampleOperations(): ExampleOperation[] {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): ExampleOperation[] {
   const fragments = read('fragments.graphql');
   return EXAMPLE_FIELDS.map((field) => {
     const text = read(`${field}.graphql`);
