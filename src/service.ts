@@ -53,7 +53,7 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
   const app = createApp(config, { d24, logger, audit, metrics, readiness });
-  const server = createServer(app);
+  const server = createServer(app.hotPath.listener);
   const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
   readiness.start();

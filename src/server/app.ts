@@ -1,4 +1,5 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
@@ -8,6 +9,7 @@ import type { Audit } from './audit.js';
 import { useAuthentication } from './auth.js';
 import { useBodyLimit } from './body-limit.js';
 import { graphiqlOptions } from './graphiql.js';
+import { createHotPath, type HotPath } from './hot-path.js';
 import { useGraphQlJitWhenLoaded } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
 import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
@@ -32,9 +34,10 @@ export interface AppDeps {
   rateLimitStore?: RateLimitStore;
 }
 
-export type App = YogaServerInstance<Record<string, never>, Context>;
+/** Yoga's app (a fetch-style handler), and the hot path beside it: `hotPath.listener` is what a server listens with. */
+export type App = YogaServerInstance<Record<string, never>, Context> & { hotPath: HotPath };
 
-/** Builds the GraphQL app (a fetch-style handler and a node:http listener); `main.ts` makes it listen. */
+/** Builds the GraphQL app; `startService` makes its `hotPath.listener` listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const observers = [deps.audit?.observe, deps.metrics?.observeRootField].filter(
     (observer): observer is (event: RootFieldEvent) => void => !!observer,
@@ -45,7 +48,20 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     limitPerMinute: config.rateLimitPerMinute,
     store: deps.rateLimitStore ?? new MemoryRateLimitStore({ limit: config.rateLimitPerMinute }),
   });
-  return createYoga<Record<string, never>, Context>({
+  const jit = useGraphQlJitWhenLoaded();
+  const contextFor = (requestId: string, principal: Context['principal']): Context => ({
+    d24: deps.d24,
+    requestId,
+    log: deps.logger.child({ requestId }),
+    principal,
+  });
+  // The hot path's plugin records what Yoga accepted; it reads params before trusted documents rewrite them.
+  let hotPath: HotPath | undefined;
+  const recordAccepted: Plugin = {
+    onParams: (payload) => hotPath?.plugin.onParams?.(payload),
+    onExecute: (payload) => hotPath?.plugin.onExecute?.(payload),
+  };
+  const yoga = createYoga<Record<string, never>, Context>({
     schema: observers.length
       ? observeRootFields(schema, (event) => {
           for (const observe of observers) observe(event);
@@ -72,26 +88,45 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     // graphql-jit compiles each operation once it has loaded (after start-up, so cold start stays short); the body
     // limit comes last, as it must see the request parser every other plugin chose.
     plugins: [
-      useGraphQlJitWhenLoaded(),
+      jit.plugin,
       useRequestId({ logger: deps.logger }),
+      recordAccepted,
       useBadParamsAs400(),
       ...(deps.audit ? [deps.audit.plugin] : []),
       ...(deps.readiness ? [deps.readiness.plugin] : []),
       ...(deps.metrics ? [deps.metrics.plugin()] : []),
       auth.plugin,
       ...security.plugins,
-      rateLimit,
+      rateLimit.plugin,
       useBodyLimit(LIMITS.bodyBytes),
     ],
     ...security.options,
-    context: ({ request }) => {
-      const requestId = requestIdOf(request);
-      return {
-        d24: deps.d24,
-        requestId,
-        log: deps.logger.child({ requestId }),
-        principal: auth.principalOf(request),
-      };
-    },
+    context: ({ request }) => contextFor(requestIdOf(request), auth.principalOf(request)),
   });
+  hotPath = createHotPath({
+    yoga,
+    authenticate: auth.authenticate,
+    rateLimit,
+    compileQuery: jit.compileQuery,
+    contextFor,
+    logger: deps.logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
+    maxBodyBytes: LIMITS.bodyBytes,
+    maskError: maskerOf(yoga),
+  });
+  return Object.assign(yoga, { hotPath });
 }
+
+/**
+ * Yoga's own error masking, to mask the hot path's unexpected errors exactly as Yoga masks its own: the function
+ * Yoga built from `maskedErrors` (it is private in Yoga's typings, hence the cast), or none when masking is off.
+ */
+function maskerOf(yoga: YogaServerInstance<Record<string, never>, Context>) {
+  const options = (
+    yoga as unknown as { maskedErrorsOpts?: { maskError: MaskError; errorMessage: string } | null }
+  ).maskedErrorsOpts;
+  if (!options) return undefined;
+  return (error: GraphQLError) => options.maskError(error, options.errorMessage) as GraphQLError;
+}
+
+type MaskError = (error: unknown, message: string) => Error;

@@ -31,7 +31,8 @@ export class AuthenticationError extends Error {
   }
 }
 
-export type Authenticator = (request: Request) => Promise<Principal>;
+/** Takes the request's `Authorization` header (null when absent). */
+export type Authenticator = (authorization: string | null | undefined) => Promise<Principal>;
 
 export interface AuthenticatorOptions {
   /** After a JWKS fetch, how long an unknown `kid` waits before the next one (jose's cooldown). */
@@ -87,8 +88,7 @@ export function createAuthenticator(auth: AuthConfig, options: AuthenticatorOpti
   }
 
   const verified = new VerifiedTokens();
-  return async (request) => {
-    const header = request.headers.get('authorization');
+  return async (header) => {
     if (!header) throw new AuthenticationError('no Authorization header');
     const token = BEARER.exec(header.trim())?.[1];
     if (!token) throw new AuthenticationError('Authorization is not "Bearer <JWT>"');
@@ -162,7 +162,7 @@ export function useAuthentication(
   auth: AuthConfig,
   logger: Logger,
   options: AuthenticatorOptions = {},
-): { plugin: Plugin; principalOf(request: Request): Principal } {
+): { plugin: Plugin; authenticate: Authenticator; principalOf(request: Request): Principal } {
   const authenticate = createAuthenticator(auth, options);
   const principals = new WeakMap<Request, Principal>();
   if (auth.mode === 'sandbox-developer') {
@@ -184,12 +184,13 @@ export function useAuthentication(
       async onParams({ request }) {
         if (principals.has(request)) return;
         try {
-          principals.set(request, await authenticate(request));
+          principals.set(request, await authenticate(request.headers.get('authorization')));
         } catch (error) {
           throw toGraphQLError(error, logger);
         }
       },
     },
+    authenticate,
     principalOf(request) {
       const principal = principals.get(request);
       // Unreachable: onParams runs before any context is built; refuse rather than run unauthenticated.

@@ -4,28 +4,42 @@ import type { Plugin } from 'graphql-yoga';
 /** After start-up, so the first requests do not wait for it. */
 const LOAD_AFTER_MS = 500;
 
+export type CompileQuery = typeof import('graphql-jit').compileQuery;
+
+export interface LazyJit {
+  /** Yoga's executor: compiled operations once graphql-jit has loaded, the default executor until then. */
+  plugin: Plugin;
+  /** graphql-jit's `compileQuery` once it has loaded (for the hot path), undefined until then. */
+  compileQuery(): CompileQuery | undefined;
+}
+
 /**
- * `@envelop/graphql-jit` (operations executed as compiled functions: the benchmark's largest CPU saving), loaded
- * half a second after start-up: its module graph (fast-json-stringify, ajv) would add ~60 ms to the cold start.
- * Until it is loaded, and if it ever fails to load, operations run on the default executor, with the same results.
+ * graphql-jit (operations executed as compiled functions: the benchmark's largest CPU saving), loaded half a second
+ * after start-up: its module graph (fast-json-stringify, ajv) would add ~60 ms to the cold start. Until it is
+ * loaded, and if it ever fails to load, operations run on the default executor, with the same results.
  */
-export function useGraphQlJitWhenLoaded(): Plugin {
+export function useGraphQlJitWhenLoaded(): LazyJit {
   let jit: Plugin | undefined;
+  let compile: CompileQuery | undefined;
   setTimeout(() => {
-    import('@envelop/graphql-jit').then(
-      ({ useGraphQlJit }) => {
+    Promise.all([import('@envelop/graphql-jit'), import('graphql-jit')]).then(
+      ([{ useGraphQlJit }, { compileQuery }]) => {
         jit = useGraphQlJit({}, { enableIf: compilable }) as Plugin;
+        compile = compileQuery;
       },
       () => {},
     );
   }, LOAD_AFTER_MS).unref();
   return {
-    onExecute(payload) {
-      return jit?.onExecute?.(payload);
+    plugin: {
+      onExecute(payload) {
+        return jit?.onExecute?.(payload);
+      },
+      onSubscribe(payload) {
+        return jit?.onSubscribe?.(payload);
+      },
     },
-    onSubscribe(payload) {
-      return jit?.onSubscribe?.(payload);
-    },
+    compileQuery: () => compile,
   };
 }
 

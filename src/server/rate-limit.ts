@@ -70,6 +70,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 }
 
+export interface MutationRateLimit {
+  plugin: Plugin<Context>;
+  /** Takes `cost` units from the principal's budget; false when they are not there (nothing is taken then). */
+  allows(subject: string, cost: number): Promise<boolean>;
+}
+
 /**
  * Refuses a mutation operation, before it runs, when its principal has used up `limitPerMinute` mutation fields
  * (an operation with three aliased mutations costs three). Queries are not limited; a limit of 0 turns it off.
@@ -78,35 +84,42 @@ export function useMutationRateLimit(options: {
   store: RateLimitStore;
   limitPerMinute: number;
   now?: () => number;
-}): Plugin<Context> {
+}): MutationRateLimit {
   const now = options.now ?? Date.now;
-  if (options.limitPerMinute <= 0) return {};
+  if (options.limitPerMinute <= 0) return { plugin: {}, allows: async () => true };
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation !== 'mutation') return;
-      const cost = rootFieldCount(operation.selectionSet, args.document);
-      if (cost === 0) return;
-      const { principal } = args.contextValue as Context;
-      const decision = await options.store.take(principal.subject, cost, now());
-      if (decision.allowed) return;
-      const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      setResultAndStopExecution({
-        errors: [
-          createGraphQLError(
-            `Too many mutations: at most ${options.limitPerMinute} a minute per caller; retry in ${retryAfterSeconds} s`,
-            {
-              extensions: {
-                code: 'RATE_LIMITED',
-                retryAfterSeconds,
-                http: { status: 429, headers: { 'Retry-After': `${retryAfterSeconds}` } },
+    allows: async (subject, cost) => cost === 0 || (await options.store.take(subject, cost, now())).allowed,
+    plugin: {
+      async onExecute({ args, setResultAndStopExecution }) {
+        const cost = mutationCost(args.document, args.operationName);
+        if (cost === 0) return;
+        const { principal } = args.contextValue as Context;
+        const decision = await options.store.take(principal.subject, cost, now());
+        if (decision.allowed) return;
+        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        setResultAndStopExecution({
+          errors: [
+            createGraphQLError(
+              `Too many mutations: at most ${options.limitPerMinute} a minute per caller; retry in ${retryAfterSeconds} s`,
+              {
+                extensions: {
+                  code: 'RATE_LIMITED',
+                  retryAfterSeconds,
+                  http: { status: 429, headers: { 'Retry-After': `${retryAfterSeconds}` } },
+                },
               },
-            },
-          ),
-        ],
-      });
+            ),
+          ],
+        });
+      },
     },
   };
+}
+
+/** What an operation costs against the rate limit: its mutation fields (0 for a query). */
+export function mutationCost(document: DocumentNode, operationName?: string | null): number {
+  const operation = getOperationAST(document, operationName);
+  return operation?.operation === 'mutation' ? rootFieldCount(operation.selectionSet, document) : 0;
 }
 
 function rootFieldCount(selectionSet: SelectionSetNode, document: DocumentNode): number {

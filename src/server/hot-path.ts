@@ -1,0 +1,353 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { sendNodeResponse } from '@whatwg-node/server';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  getVariableValues,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
+import type { CompiledQuery } from 'graphql-jit';
+import { createLRUCache, type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Context, Principal } from '../schema/builder.js';
+import type { Authenticator } from './auth.js';
+import type { CompileQuery } from './lazy-jit.js';
+import type { Metrics } from './metrics.js';
+import { type MutationRateLimit, mutationCost } from './rate-limit.js';
+import { logRequest, requestIdFrom } from './request-id.js';
+
+/**
+ * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
+ * layers — in `npm run bench` those cost the service two thirds of its CPU per answer.
+ *
+ * It serves only what it can answer exactly as Yoga would, and hands everything else to Yoga untouched:
+ * - the document (by its text or `documentId`, with its operation name) went through Yoga's whole pipeline before
+ *   — CSRF, trusted documents, parsing, every validation rule and limit — so only its key is looked up here;
+ * - the request is a plain JSON POST to /graphql within the body limit, with no Origin (CORS is Yoga's), asking
+ *   for a JSON answer;
+ * - the caller authenticates (the same authenticator and token cache as Yoga's path), holds every scope the
+ *   operation's fields need, and has the rate-limit budget for it (the same store); the variables coerce.
+ * Anything else — a first sight, a refusal, a bad request — goes to Yoga, which answers it with its status and
+ * error. The request id, the audit trail and the Prometheus series are the same on both paths: the audit and the
+ * result counts come from the schema (`observeRootFields`), the request id and the HTTP series from this file.
+ */
+export interface HotPath {
+  /** The node:http listener: the hot path, or Yoga. */
+  listener: RequestListener;
+  /** Records each operation Yoga accepts; must come before any plugin that rewrites params (trusted documents). */
+  plugin: Plugin;
+  /** How many requests the hot path answered (tests check that it was taken). */
+  served(): number;
+}
+
+export interface HotPathDeps {
+  yoga: YogaServerInstance<Record<string, never>, Context>;
+  authenticate: Authenticator;
+  rateLimit: MutationRateLimit;
+  compileQuery(): CompileQuery | undefined;
+  contextFor(requestId: string, principal: Principal): Context;
+  logger: Logger;
+  metrics?: Metrics;
+  maxBodyBytes: number;
+  /** Yoga's error masking (production: an unexpected error says only "Unexpected error."). */
+  maskError?: (error: GraphQLError) => GraphQLError;
+}
+
+interface Prepared {
+  /** The schema Yoga executed it on (the one with the audit and metrics observers). */
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  /** Per root field, the scopes any one of which it needs (Pothos scope-auth's `authScopes`). */
+  scopes: string[][];
+  cost: number;
+  /** graphql-jit's function; null when it would not compile (then always Yoga's path). */
+  compiled?: CompiledQuery | null;
+}
+
+type HotBody = {
+  query?: string;
+  documentId?: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+};
+
+/** As many documents as Yoga's own parse and validation caches keep. */
+const PREPARED_MAX = 1_000;
+const JSON_TYPE = /^application\/json(?:;\s*charset=utf-8)?$/i;
+const DIGITS = /^\d+$/;
+const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
+
+/**
+ * The document a request names, as a cache key: `q:<text>` or `id:<documentId>`, then the operation name. Null
+ * for anything the hot path does not serve (Apollo's persisted-query extension, odd shapes).
+ */
+function keyOf(params: Record<string, unknown>): string | null {
+  const { query, documentId, operationName, extensions } = params;
+  if (extensions != null && (typeof extensions !== 'object' || 'persistedQuery' in extensions)) return null;
+  if (operationName != null && typeof operationName !== 'string') return null;
+  const name = operationName ?? '';
+  if (typeof documentId === 'string') return query === undefined ? `id:${documentId}\n${name}` : null;
+  return typeof query === 'string' && documentId === undefined ? `q:${query}\n${name}` : null;
+}
+
+export function createHotPath(deps: HotPathDeps): HotPath {
+  const prepared = createLRUCache<Prepared>({ max: PREPARED_MAX });
+  const keys = new WeakMap<Request, string>();
+  let served = 0;
+  const fallBack = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
+    viaYoga(deps.yoga, req, res, body).catch((error: unknown) => answerFailure(res, error, deps.logger));
+
+  async function serve(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+    const raw = await readBody(req);
+    if (!raw) return; // the client went away mid-body
+    const params = parseBody(raw);
+    const key = params && keyOf(params as Record<string, unknown>);
+    const entry = key ? prepared.get(key) : undefined;
+    const compiled = entry && compiledOf(entry);
+    const mediaType = responseMediaType(req.headers.accept);
+    if (!params || !entry || !compiled || !mediaType) return fallBack(req, res, raw);
+    const variables = params.variables ?? {};
+    if (getVariableValues(entry.schema, entry.operation.variableDefinitions ?? [], variables).errors) {
+      return fallBack(req, res, raw);
+    }
+    let principal: Principal;
+    try {
+      principal = await deps.authenticate(req.headers.authorization);
+    } catch {
+      return fallBack(req, res, raw);
+    }
+    // Scopes before the budget, as on Yoga's path (a refused field is charged there only once, by Yoga).
+    if (!entry.scopes.every((anyOf) => anyOf.some((scope) => principal.scopes.has(scope)))) {
+      return fallBack(req, res, raw);
+    }
+    if (!(await deps.rateLimit.allows(principal.subject, entry.cost))) return fallBack(req, res, raw);
+
+    served++;
+    const requestId = requestIdFrom(firstHeader(req.headers['x-request-id']));
+    const executeStarted = Date.now();
+    const result = (await compiled.query(
+      undefined,
+      deps.contextFor(requestId, principal),
+      variables,
+    )) as ExecutionResult;
+    const operationType = entry.operation.operation;
+    const executeSeconds = (Date.now() - executeStarted) / 1000;
+    let status = 200;
+    if (result.errors?.length) {
+      // Only an unexpected failure gets here (refusals went to Yoga): masked and answered as Yoga answers it.
+      const masked = { ...result, errors: result.errors.map((error) => deps.maskError?.(error) ?? error) };
+      const response = processRegularResult(masked, deps.yoga.fetchAPI, mediaType);
+      status = response.status;
+      response.headers.set('x-request-id', requestId);
+      await sendNodeResponse(response, res, req, false);
+    } else {
+      const text = JSON.stringify(result);
+      res.writeHead(200, {
+        'content-type': `${mediaType}; charset=utf-8`,
+        'content-length': Buffer.byteLength(text),
+        'x-request-id': requestId,
+      });
+      res.end(text);
+    }
+    deps.metrics?.observeHotRequest({
+      operationType,
+      status,
+      httpSeconds: (Date.now() - started) / 1000,
+      executeSeconds,
+      errors: result.errors?.length ?? 0,
+    });
+    if (deps.logger.isLevelEnabled('debug')) {
+      logRequest(deps.logger, {
+        requestId,
+        method: 'POST',
+        path: '/graphql',
+        status,
+        durationMs: Date.now() - started,
+      });
+    }
+  }
+
+  function compiledOf(entry: Prepared): Prepared['compiled'] {
+    if (entry.compiled !== undefined) return entry.compiled;
+    const compileQuery = deps.compileQuery();
+    if (!compileQuery) return undefined; // not loaded yet: Yoga's path until it is
+    const compiled = compileQuery(entry.schema, entry.document, entry.operationName);
+    entry.compiled = 'query' in compiled ? compiled : null;
+    return entry.compiled;
+  }
+
+  return {
+    listener(req, res) {
+      if (!isHotCandidate(req, deps.maxBodyBytes)) {
+        deps.yoga(req, res);
+        return;
+      }
+      serve(req, res, Date.now()).catch((error: unknown) => answerFailure(res, error, deps.logger));
+    },
+    plugin: {
+      onParams({ params, request }) {
+        const key = keyOf(params as Record<string, unknown>);
+        if (key) keys.set(request, key);
+      },
+      // Reached only once auth, CSRF, trusted documents, parsing and validation have all passed.
+      onExecute({ args }) {
+        const request = (args.contextValue as { request?: Request }).request;
+        const key = request && keys.get(request);
+        if (!key || prepared.get(key)) return;
+        const operation = getOperationAST(args.document, args.operationName);
+        if (!operation || operation.operation === 'subscription') return;
+        prepared.set(key, {
+          schema: args.schema,
+          document: args.document,
+          operation,
+          operationName: args.operationName ?? undefined,
+          scopes: rootFieldScopes(args.schema, operation),
+          cost: mutationCost(args.document, args.operationName),
+        });
+      },
+    },
+    served: () => served,
+  };
+}
+
+/** From the headers alone: a JSON POST to /graphql, within the body limit, not cross-origin, not compressed. */
+function isHotCandidate(req: IncomingMessage, maxBodyBytes: number): boolean {
+  const { headers } = req;
+  const length = headers['content-length'];
+  return (
+    req.method === 'POST' &&
+    req.url === '/graphql' &&
+    JSON_TYPE.test(headers['content-type'] ?? '') &&
+    length !== undefined &&
+    DIGITS.test(length) &&
+    Number(length) <= maxBodyBytes &&
+    headers.origin === undefined &&
+    headers['content-encoding'] === undefined &&
+    headers['transfer-encoding'] === undefined
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+  } catch {
+    return null;
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+function parseBody(raw: Buffer): HotBody | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  for (const name in body) if (!HOT_BODY_KEYS.has(name)) return null;
+  const { variables } = body as { variables?: unknown };
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  return body as HotBody;
+}
+
+const mediaTypes = new Map<string, string | null>();
+
+/**
+ * The media type Yoga would answer in, for a result that is not a stream, or null when it would not be plain JSON.
+ * Mirrors Yoga's result processors (graphql-yoga 5.24 `use-result-processor`): the SSE, multipart and JSON
+ * processors in that order, each taking the request's media types last to first, the last match winning.
+ */
+function responseMediaType(accept: string | undefined): string | null {
+  const header = accept || '*/*';
+  let chosen = mediaTypes.get(header);
+  if (chosen !== undefined) return chosen;
+  const asked = header
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .filter(
+      (type) => (type.split(';').find((p) => p.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8',
+    )
+    .map((type) => type.split(';')[0] as string)
+    .reverse();
+  chosen = null;
+  for (const offered of [
+    ['text/event-stream'],
+    ['multipart/mixed'],
+    ['application/graphql-response+json', 'application/json'],
+  ]) {
+    for (const type of asked)
+      for (const candidate of offered) if (matches(candidate, type)) chosen = candidate;
+  }
+  if (chosen === 'text/event-stream' || chosen === 'multipart/mixed') chosen = null;
+  if (mediaTypes.size < 64) mediaTypes.set(header, chosen);
+  return chosen;
+}
+
+function matches(offered: string, asked: string): boolean {
+  const [pre, suf] = asked.split('/');
+  const [offeredPre, offeredSuf] = offered.split('/');
+  return (pre === '*' || pre === offeredPre) && (suf === '*' || suf === offeredSuf);
+}
+
+/** Per root field, the scopes any one of which Pothos' scope-auth wants (`authScopes: { scope: true }`). */
+function rootFieldScopes(schema: GraphQLSchema, operation: OperationDefinitionNode): string[][] {
+  const root = schema.getRootType(operation.operation);
+  const fields = root?.getFields() ?? {};
+  const scopes: string[][] = [];
+  for (const selection of operation.selectionSet.selections) {
+    // Fragments at the root would need expanding; no example operation has one, so they take Yoga's path.
+    if (selection.kind !== Kind.FIELD) return [['(fragment at the root)']];
+    if (selection.name.value === '__typename') continue;
+    const options = fields[selection.name.value]?.extensions?.pothosOptions as
+      | { authScopes?: Record<string, boolean> }
+      | undefined;
+    const required = Object.entries(options?.authScopes ?? {})
+      .filter(([, on]) => on)
+      .map(([scope]) => scope);
+    if (required.length) scopes.push(required);
+  }
+  return scopes;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Yoga's node:http handling of one request whose body has already been read. */
+async function viaYoga(
+  yoga: HotPathDeps['yoga'],
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
+  const headers = new yoga.fetchAPI.Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
+    method: 'POST',
+    headers,
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>,
+  });
+  const response = await yoga.handleRequest(request, { req, res } as never);
+  await sendNodeResponse(response, res, req, false);
+}
+
+function answerFailure(res: ServerResponse, error: unknown, logger: Logger): void {
+  logger.error({ err: error }, 'hot path failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+  res.end('{"errors":[{"message":"Unexpected error."}]}');
+}

@@ -1,0 +1,301 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HoldCashoutDocument } from '../schema/generated/graphql.js';
+import { loadConfig } from '../src/config.js';
+import type { D24Client } from '../src/d24/client.js';
+import { createApp } from '../src/server/app.js';
+import { captureLogs } from './support/logs.js';
+import { OPERATIONS } from './support/operations.js';
+import { startTestService, type TestService } from './support/service.js';
+import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
+
+// The hot path (src/server/hot-path.ts) must answer byte for byte what Yoga answers, and hand Yoga whatever it
+// cannot. Each request goes over real HTTP; the same request sent with a chunked body (no Content-Length) always
+// takes Yoga's path, which gives the reference answer.
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+function send(
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = {},
+  options: { viaYoga?: boolean } = {},
+): Promise<Answer> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/graphql`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(!options.viaYoga && { 'content-length': String(Buffer.byteLength(body)) }),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    // Node sets Content-Length itself when the whole body goes to end(); a write first makes it chunked.
+    if (options.viaYoga) req.write(body);
+    req.end(options.viaYoga ? undefined : body);
+  });
+}
+
+/** The parts of an answer a client can see, less the date. */
+const visible = ({ status, headers, text }: Answer) => ({
+  status,
+  headers: Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !['date', 'keep-alive', 'connection'].includes(name)),
+  ),
+  text,
+});
+
+/** Sends a query until graphql-jit has loaded (half a second after start-up) and the hot path serves it. */
+async function untilHot(service: TestService, headers: Record<string, string> = {}): Promise<void> {
+  const payload = { query: OPERATIONS.cashout, variables: { cashoutId: '1008' } };
+  await send(service.url, payload, headers, { viaYoga: true });
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const before = service.app.hotPath.served();
+    await send(service.url, payload, headers);
+    if (service.app.hotPath.served() > before) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the hot path never served');
+}
+
+const APOLLO_ACCEPT = 'application/graphql-response+json,application/json;q=0.9';
+const URQL_ACCEPT =
+  'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+
+describe('the hot path', () => {
+  let service: TestService;
+  const logs = captureLogs();
+  beforeAll(async () => {
+    service = await startTestService({}, { logger: pino({ level: 'silent' }), audit: logs.audit });
+    await untilHot(service);
+  });
+  afterAll(() => service.close());
+
+  const cases = [
+    { field: 'holdCashout', from: 'PENDING' },
+    { field: 'releaseCashout', from: 'ON_HOLD' },
+    { field: 'cancelCashout', from: 'PENDING' },
+    { field: 'cashout', from: 'PENDING' },
+  ] as const;
+  for (const { field, from } of cases) {
+    for (const accept of [undefined, '*/*', APOLLO_ACCEPT, URQL_ACCEPT]) {
+      it(`answers ${field} (Accept: ${accept ?? 'none'}) exactly as Yoga does`, async () => {
+        const answers: ReturnType<typeof visible>[] = [];
+        for (const viaYoga of [true, false]) {
+          // Two cashouts in the same state, told apart by nothing the answer shows but their ids.
+          const { cashoutId, externalId } = service.sandbox.create({ status: from });
+          const variables =
+            field === 'cashout'
+              ? { cashoutId: `${cashoutId}` }
+              : { input: { cashoutId: `${cashoutId}`, ...(field === 'cancelCashout' && { externalId }) } };
+          const served = service.app.hotPath.served();
+          const answer = await send(
+            service.url,
+            { query: OPERATIONS[field], variables },
+            { ...(accept && { accept }), 'x-request-id': `req-${field}` },
+            { viaYoga },
+          );
+          expect(service.app.hotPath.served() - served).toBe(viaYoga ? 0 : 1);
+          answers.push(
+            visible({
+              ...answer,
+              text: answer.text.replaceAll(`${cashoutId}`, 'ID').replaceAll(externalId, 'EXTERNAL_ID'),
+            }),
+          );
+        }
+        expect(answers[1]).toEqual(answers[0]);
+        expect(answers[0]?.status).toBe(200);
+        expect(answers[0]?.headers['x-request-id']).toBe(`req-${field}`);
+      });
+    }
+  }
+
+  it('writes the same audit event as Yoga, with the request id', async () => {
+    const events = [];
+    for (const viaYoga of [true, false]) {
+      const { cashoutId } = service.sandbox.create();
+      logs.clear();
+      await send(
+        service.url,
+        { query: OPERATIONS.holdCashout, variables: { input: { cashoutId: `${cashoutId}` } } },
+        { 'x-request-id': 'audited' },
+        { viaYoga },
+      );
+      const [event, ...more] = logs.auditLines();
+      expect(more).toEqual([]);
+      expect(event).toMatchObject({ cashoutId: `${cashoutId}`, requestId: 'audited' });
+      events.push({ ...event, cashoutId: 'ID', durationMs: 0, time: 0 });
+    }
+    expect(events[1]).toEqual(events[0]);
+    expect(events[0]).toMatchObject({
+      actor: 'sandbox-developer',
+      resultType: 'HoldCashoutSuccess',
+      changed: true,
+    });
+  });
+
+  it("counts its requests in Yoga's Prometheus series", async () => {
+    const count = async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      return Number(
+        /graphql_yoga_http_duration_count\{method="POST",statusCode="200",operationType="mutation"\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    };
+    const before = await count();
+    const served = service.app.hotPath.served();
+    const { cashoutId } = service.sandbox.create();
+    await send(service.url, {
+      query: OPERATIONS.holdCashout,
+      variables: { input: { cashoutId: `${cashoutId}` } },
+    });
+    expect(service.app.hotPath.served()).toBe(served + 1);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('hands Yoga what it does not serve: bad variables, an Origin, an event stream, an unseen document', async () => {
+    const served = service.app.hotPath.served();
+    const hold = (variables: unknown, headers: Record<string, string> = {}) =>
+      send(service.url, { query: OPERATIONS.holdCashout, variables }, headers);
+    const badVariables = await hold({ input: { cashoutId: { id: 1 } } });
+    expect(badVariables.status).toBe(400);
+    const cors = await hold({ input: { cashoutId: '999999' } }, { origin: 'https://ops.example' });
+    expect(cors.headers['access-control-allow-origin']).toBe('https://ops.example');
+    const stream = await hold({ input: { cashoutId: '999999' } }, { accept: 'text/event-stream' });
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    const unseen = await send(service.url, { query: '{ cashout(cashoutId: "1008") { __typename } }' });
+    expect(JSON.parse(unseen.text)).toEqual({ data: { cashout: { __typename: 'Cashout' } } });
+    expect(service.app.hotPath.served()).toBe(served);
+  });
+});
+
+describe('the hot path with authentication and a rate limit', () => {
+  let service: TestService;
+  let full: Record<string, string>;
+  beforeAll(async () => {
+    service = await startTestService({ AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '4' });
+    full = bearer(
+      await hs256Token({ claims: { sub: 'ops', scope: 'cashouts:read cashouts:hold cashouts:release' } }),
+    );
+    await untilHot(service, full);
+  });
+  afterAll(() => service.close());
+
+  const hold = (headers: Record<string, string>) => {
+    const { cashoutId } = service.sandbox.create();
+    return send(
+      service.url,
+      { query: OPERATIONS.holdCashout, variables: { input: { cashoutId: `${cashoutId}` } } },
+      headers,
+    );
+  };
+
+  it('leaves every refusal to Yoga: no token, a missing scope, a spent budget', async () => {
+    await hold(full); // Yoga has seen the document once
+    const served = service.app.hotPath.served();
+    expect((await hold({})).status).toBe(401);
+    const readOnly = bearer(await hs256Token({ claims: { sub: 'reader', scope: 'cashouts:read' } }));
+    service.sandbox.clearRequests();
+    const forbidden = await hold(readOnly);
+    expect(JSON.parse(forbidden.text).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(service.sandbox.requests).toHaveLength(0);
+    expect(service.app.hotPath.served()).toBe(served);
+
+    // A budget of 4 a minute, one spent above: three more on the hot path, then Yoga's 429.
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await hold(full)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(service.app.hotPath.served()).toBe(served + 3);
+  });
+});
+
+describe('the hot path with trusted documents required', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ TRUSTED_DOCUMENTS: 'required', RATE_LIMIT_PER_MINUTE: '0' });
+  });
+  afterAll(() => service.close());
+
+  it('serves a manifest document by id, and still refuses the same document sent as text', async () => {
+    const documentId = (HoldCashoutDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+    const byId = () => {
+      const { cashoutId } = service.sandbox.create();
+      return send(service.url, { documentId, variables: { input: { cashoutId: `${cashoutId}` } } });
+    };
+    const deadline = Date.now() + 5_000;
+    const served = service.app.hotPath.served();
+    while (service.app.hotPath.served() === served && Date.now() < deadline) {
+      expect((await byId()).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(service.app.hotPath.served()).toBeGreaterThan(served);
+    const asText = await send(service.url, {
+      query: OPERATIONS.holdCashout,
+      variables: { input: { cashoutId: '1001' } },
+    });
+    expect(asText.status).toBe(400);
+    expect(JSON.parse(asText.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+  });
+});
+
+describe('an unexpected failure on the hot path', () => {
+  it('is masked in production exactly as Yoga masks it', async () => {
+    const failing = {
+      getCashoutStatus: async () => {
+        throw new Error('socket hang up at 10.1.2.3 with login sandbox_login');
+      },
+    } as unknown as D24Client;
+    const app = createApp(loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'true' }), {
+      d24: failing,
+      logger: pino({ level: 'silent' }),
+    });
+    const server = createServer(app.hotPath.listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const payload = { query: OPERATIONS.cashout, variables: { cashoutId: '1001' } };
+      const deadline = Date.now() + 5_000;
+      let hot: ReturnType<typeof visible> | undefined;
+      while (!hot && Date.now() < deadline) {
+        const served = app.hotPath.served();
+        const answer = visible(await send(url, payload, { 'x-request-id': 'r' }));
+        if (app.hotPath.served() > served) hot = answer;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Yoga's answer once graphql-jit runs there too (before, graphql-js adds `locations` to the error).
+      const reference = visible(await send(url, payload, { 'x-request-id': 'r' }, { viaYoga: true }));
+      expect(hot).toEqual(reference);
+      expect(JSON.parse(reference.text).errors[0]).toMatchObject({
+        message: 'Unexpected error.',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
+      expect(reference.text).not.toMatch(/socket|10\.1\.2\.3|sandbox_login/);
+    } finally {
+      server.close();
+    }
+  });
+});
