@@ -44,13 +44,13 @@ const workDir = mkdtempSync(path.join(os.tmpdir(), 'd24-bench-'));
 const children: ChildProcess[] = [];
 
 /**
- * The service as `npm start` runs it (`npm run build`: tsc, then the dist/main.js bundle); the baseline and the
+ * The service as `npm start` runs it (`npm run build`: tsc, then the dist/main.cjs bundle, run by dist/start.cjs); the baseline and the
  * sandbox bundled the same way (scripts/bundle.mjs), so every process runs as plain JavaScript with no loader.
  */
 function build(): void {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   for (const name of ['baseline', 'sandbox-process']) {
-    execFileSync(process.execPath, ['scripts/bundle.mjs', `bench/${name}.ts`, `dist-bench/${name}.js`], {
+    execFileSync(process.execPath, ['scripts/bundle.mjs', `bench/${name}.ts`, `dist-bench/${name}.cjs`], {
       cwd: ROOT,
       stdio: 'inherit',
     });
@@ -118,7 +118,7 @@ interface SandboxHandle {
 }
 
 async function startSandboxProcess(): Promise<SandboxHandle> {
-  const child = fork(path.join(BUILD, 'sandbox-process.js'), [], {
+  const child = fork(path.join(BUILD, 'sandbox-process.cjs'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);
@@ -190,7 +190,7 @@ function spawnTarget(
   logFile: string | null,
   options: { underLoad: boolean },
 ): ChildProcess {
-  const script = name === 'baseline' ? path.join(BUILD, 'baseline.js') : path.join(ROOT, 'dist/main.js');
+  const script = name === 'baseline' ? path.join(BUILD, 'baseline.cjs') : path.join(ROOT, 'dist/start.cjs');
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
   // --profile DIR: both targets under load write V8 CPU profiles to DIR/<target> when they stop (read them with
   // bench/profile-summary.ts); cold-start processes are not profiled.

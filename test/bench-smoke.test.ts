@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../bench/report.js';
 
 // A short run of `npm run bench` (build, sandbox, both targets, cold start), so the benchmark cannot rot.
+const root = path.resolve(import.meta.dirname, '..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'd24-bench-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -15,7 +16,7 @@ describe('npm run bench -- --smoke', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--smoke', '--out', out],
-      { cwd: path.resolve(import.meta.dirname, '..'), timeout: 150_000 },
+      { cwd: root, timeout: 150_000 },
     );
     expect(stdout).toContain('service/baseline');
     const report = JSON.parse(readFileSync(path.join(out, 'bench.json'), 'utf8')) as BenchReport;
@@ -39,4 +40,46 @@ describe('npm run bench -- --smoke', () => {
     ]);
     expect(readFileSync(path.join(out, 'bench.svg'), 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   }, 180_000);
+
+  // The bench built dist/ and stopped the service several times: the code cache must be there, and used.
+  it('npm start (dist/start.cjs) runs the bundle from the V8 code cache the last stop wrote, GraphiQL included', async () => {
+    expect(readdirSync(path.join(root, 'dist')).filter((file) => file.endsWith('.v8cache'))).toHaveLength(1);
+    const child = spawn(process.execPath, ['dist/start.cjs'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        NODE_ENV: 'production',
+        GRAPHIQL: 'true',
+        CODE_CACHE_REPORT: 'true',
+      },
+    });
+    try {
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          const found = /"url":"(http:[^"]+)"/.exec(stdout);
+          if (found) resolve(found[1] as string);
+        });
+        child.once('exit', () => reject(new Error(`exited before listening: ${stderr}`)));
+      });
+      expect(stderr).toContain('code cache: used');
+      const answer = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ cashout(cashoutId: "1008") { __typename } }' }),
+      });
+      expect(await answer.json()).toEqual({ data: { cashout: { __typename: 'Cashout' } } });
+      const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await page.text()).toMatch(/<!doctype html>[\s\S]*GraphiQL/i);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }, 30_000);
 });

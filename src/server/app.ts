@@ -8,7 +8,7 @@ import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
 import { useAuthentication } from './auth.js';
 import { useBodyLimit } from './body-limit.js';
-import { graphiqlOptions } from './graphiql.js';
+import { graphiqlOptions, renderGraphiQLWhenShown } from './graphiql.js';
 import { createHotPath, type HotPath } from './hot-path.js';
 import { useGraphQlJitWhenLoaded } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
@@ -49,12 +49,19 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     store: deps.rateLimitStore ?? new MemoryRateLimitStore({ limit: config.rateLimitPerMinute }),
   });
   const jit = useGraphQlJitWhenLoaded();
-  const contextFor = (requestId: string, principal: Context['principal']): Context => ({
-    d24: deps.d24,
-    requestId,
-    log: deps.logger.child({ requestId }),
-    principal,
-  });
+  const contextFor = (requestId: string, principal: Context['principal']): Context => {
+    let log: Context['log'] | undefined;
+    return {
+      d24: deps.d24,
+      requestId,
+      // Made when first used: a pino child (its bindings run through redaction) per request is not free.
+      get log() {
+        log ??= deps.logger.child({ requestId });
+        return log;
+      },
+      principal,
+    };
+  };
   // The hot path's plugin records what Yoga accepted; it reads params before trusted documents rewrite them.
   let hotPath: HotPath | undefined;
   const recordAccepted: Plugin = {
@@ -73,8 +80,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     multipart: false,
     graphiql: config.graphiql ? graphiqlOptions() : false,
     // GraphiQL served from this process, not a CDN (operators' networks often block one); loaded only when shown.
-    renderGraphiQL: async (options) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    renderGraphiQL: renderGraphiQLWhenShown,
     // Yoga's own debug lines cannot carry the request id (our request line, at debug, does); its errors pass.
     logging: {
       debug: () => {},
