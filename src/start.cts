@@ -1,7 +1,7 @@
 // `npm start` runs this (as dist/start.cjs): it runs the service bundle (dist/main.cjs) with a V8 code cache.
 // Compiling the 2 MB bundle and the functions start-up runs was half of the cold start; Node 20 has no compile
 // cache of its own (module.enableCompileCache is Node 22), so this does what it does: the first start compiles as
-// usual and, at exit, writes V8's cached code next to the bundle; later starts load it and skip that work.
+// usual and, a few seconds in, writes V8's cached code next to the bundle; later starts load it and skip that work.
 // The cache is named by the bundle's hash (V8 checks only the source's length), and any failure to read or write
 // it just means compiling as usual.
 import crypto = require('node:crypto');
@@ -11,6 +11,7 @@ import path = require('node:path');
 import vm = require('node:vm');
 
 const bundle = path.join(__dirname, 'main.cjs');
+const WRITE_AFTER_MS = 3_000;
 const source = fs.readFileSync(bundle, 'utf8');
 const hash = crypto.createHash('sha1').update(source).digest('hex').slice(0, 16);
 const cacheFile = path.join(__dirname, `main.${hash}.v8cache`);
@@ -31,8 +32,13 @@ const cacheUsed = !!cachedData && !script.cachedDataRejected;
 if (process.env.CODE_CACHE_REPORT === 'true')
   console.error(`code cache: ${cacheUsed ? 'used' : 'written at exit'}`);
 if (!cacheUsed) {
-  // At exit the cache holds every function compiled so far: start-up's, and the first requests'.
-  process.once('exit', () => {
+  // Written once start-up and the first requests have compiled what they need, and before V8 flushes the bytecode
+  // of functions that have not run for a while (start-up's, above all): after a long run the cache would miss them.
+  // A process that stops sooner writes it at exit.
+  let written = false;
+  const write = () => {
+    if (written) return;
+    written = true;
     try {
       const temporary = `${cacheFile}.${process.pid}`;
       fs.writeFileSync(temporary, script.createCachedData());
@@ -40,7 +46,9 @@ if (!cacheUsed) {
     } catch {
       // A read-only dist/: every start compiles, as it would without this.
     }
-  });
+  };
+  setTimeout(write, WRITE_AFTER_MS).unref();
+  process.once('exit', write);
 }
 
 const main = new Module(bundle, module);
