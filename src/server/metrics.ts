@@ -30,8 +30,6 @@ export interface HotRequest {
 interface YogaSeries {
   http?: Histogram;
   execute?: Histogram;
-  duration?: Histogram;
-  requests?: Counter;
   errors?: Counter;
 }
 
@@ -58,19 +56,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     (yogaSeries ??= {
       http: registry.getSingleMetric('graphql_yoga_http_duration') as Histogram | undefined,
       execute: registry.getSingleMetric('graphql_envelop_phase_execute') as Histogram | undefined,
-      duration: registry.getSingleMetric('graphql_envelop_request_duration') as Histogram | undefined,
-      requests: registry.getSingleMetric('graphql_envelop_request') as Counter | undefined,
       errors: registry.getSingleMetric('graphql_envelop_error_result') as Counter | undefined,
     });
   return {
     registry,
     observeHotRequest({ operationType, status, httpSeconds, executeSeconds, errors }) {
-      const { http, execute, duration, requests, errors: errorCount } = series();
-      const labels = { operationType };
+      const { http, execute, errors: errorCount } = series();
       http?.observe({ method: 'POST', statusCode: status, operationType }, httpSeconds);
-      execute?.observe(labels, executeSeconds);
-      duration?.observe(labels, executeSeconds);
-      requests?.inc(labels);
+      execute?.observe({ operationType }, executeSeconds);
       if (errors) errorCount?.inc({ operationType, phase: 'execute' }, errors);
     },
     observeD24Call(event) {
@@ -86,13 +79,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         endpoint: '/metrics',
         // Operation names, URLs and error paths are chosen by clients: unbounded label values, so off.
         labels: { operationName: false, url: false, path: false },
-        // Kept: HTTP duration, requests, request and execute duration, errors. Off, for their per-request cost: the
-        // deprecated-field count (it walks every document; no field here is deprecated), the request-time summary
-        // (a quantile sketch per observation, the same figure as the request histogram), and the parse, validate and
-        // context phases (parse and validate are cached; context is a few property reads).
+        // Kept: HTTP duration, execute duration, errors. Off, for their per-request cost: the deprecated-field count
+        // (it walks every document; no field here is deprecated), the request-time summary (a quantile sketch per
+        // observation), the request counter and request duration (the execute histogram's count and figure again:
+        // here a request's GraphQL time is its execution), and the parse, validate and context phases (parse and
+        // validate are cached; context is a few property reads).
         metrics: {
           graphql_envelop_deprecated_field: false,
           graphql_envelop_request_time_summary: false,
+          graphql_envelop_request: false,
+          graphql_envelop_request_duration: false,
           graphql_envelop_phase_parse: false,
           graphql_envelop_phase_validate: false,
           graphql_envelop_phase_context: false,
