@@ -22,7 +22,7 @@ import { logRequest, requestIdFrom } from './request-id.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
- * layers — in `npm run bench` those cost the service two thirds of its CPU per answer.
+ * layers — in `npm run bench` those were about two thirds of the CPU per answer the service added to a bare proxy's.
  *
  * It serves only what it can answer exactly as Yoga would, and hands everything else to Yoga untouched:
  * - the document (by its text or `documentId`, with its operation name) went through Yoga's whole pipeline before
