@@ -101,8 +101,13 @@ describe('the hot path', () => {
     { field: 'cashout', from: 'PENDING' },
   ] as const;
   for (const { field, from } of cases) {
-    for (const accept of [undefined, '*/*', APOLLO_ACCEPT, URQL_ACCEPT]) {
-      it(`answers ${field} (Accept: ${accept ?? 'none'}) exactly as Yoga does`, async () => {
+    for (const [accept, origin] of [
+      [undefined, undefined],
+      ['*/*', undefined],
+      [APOLLO_ACCEPT, 'https://ops.example'],
+      [URQL_ACCEPT, 'https://ops.example'],
+    ] as const) {
+      it(`answers ${field} (Accept: ${accept ?? 'none'}, Origin: ${origin ?? 'none'}) exactly as Yoga does`, async () => {
         const answers: ReturnType<typeof visible>[] = [];
         for (const viaYoga of [true, false]) {
           // Two cashouts in the same state, told apart by nothing the answer shows but their ids.
@@ -115,7 +120,7 @@ describe('the hot path', () => {
           const answer = await send(
             service.url,
             { query: OPERATIONS[field], variables },
-            { ...(accept && { accept }), 'x-request-id': `req-${field}` },
+            { ...(accept && { accept }), ...(origin && { origin }), 'x-request-id': `req-${field}` },
             { viaYoga },
           );
           expect(service.app.hotPath.served() - served).toBe(viaYoga ? 0 : 1);
@@ -129,6 +134,7 @@ describe('the hot path', () => {
         expect(answers[1]).toEqual(answers[0]);
         expect(answers[0]?.status).toBe(200);
         expect(answers[0]?.headers['x-request-id']).toBe(`req-${field}`);
+        if (origin) expect(answers[0]?.headers['access-control-allow-origin']).toBe(origin);
       });
     }
   }
@@ -177,14 +183,18 @@ describe('the hot path', () => {
     expect(await count()).toBe(before + 1);
   });
 
-  it('hands Yoga what it does not serve: bad variables, an Origin, an event stream, an unseen document', async () => {
+  it('hands Yoga what it does not serve: bad variables, an event stream, an unseen document, a preflight', async () => {
     const served = service.app.hotPath.served();
     const hold = (variables: unknown, headers: Record<string, string> = {}) =>
       send(service.url, { query: OPERATIONS.holdCashout, variables }, headers);
     const badVariables = await hold({ input: { cashoutId: { id: 1 } } });
     expect(badVariables.status).toBe(400);
-    const cors = await hold({ input: { cashoutId: '999999' } }, { origin: 'https://ops.example' });
-    expect(cors.headers['access-control-allow-origin']).toBe('https://ops.example');
+    const preflight = await fetch(`${service.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://ops.example');
     const stream = await hold({ input: { cashoutId: '999999' } }, { accept: 'text/event-stream' });
     expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
     const unseen = await send(service.url, { query: '{ cashout(cashoutId: "1008") { __typename } }' });

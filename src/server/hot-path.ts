@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { sendNodeResponse } from '@whatwg-node/server';
+import { getCORSHeadersByRequestAndOptions, sendNodeResponse } from '@whatwg-node/server';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -19,6 +19,7 @@ import type { CompileQuery } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
 import { type MutationRateLimit, mutationCost } from './rate-limit.js';
 import { logRequest, requestIdFrom } from './request-id.js';
+import { CORS } from './security.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
@@ -27,8 +28,8 @@ import { logRequest, requestIdFrom } from './request-id.js';
  * It serves only what it can answer exactly as Yoga would, and hands everything else to Yoga untouched:
  * - the document (by its text or `documentId`, with its operation name) went through Yoga's whole pipeline before
  *   — CSRF, trusted documents, parsing, every validation rule and limit — so only its key is looked up here;
- * - the request is a plain JSON POST to /graphql within the body limit, with no Origin (CORS is Yoga's), asking
- *   for a JSON answer;
+ * - the request is a plain JSON POST to /graphql within the body limit, asking for a JSON answer (with the CORS
+ *   headers Yoga would add, from the same options);
  * - the caller authenticates (the same authenticator and token cache as Yoga's path), holds every scope the
  *   operation's fields need, and has the rate-limit budget for it (the same store); the variables coerce.
  * Anything else — a first sight, a refusal, a bad request — goes to Yoga, which answers it with its status and
@@ -146,6 +147,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       const response = processRegularResult(masked, deps.yoga.fetchAPI, mediaType);
       status = response.status;
       response.headers.set('x-request-id', requestId);
+      for (const [name, value] of Object.entries(corsHeaders(req) ?? {})) response.headers.set(name, value);
       await sendNodeResponse(response, res, req, false);
     } else {
       const text = JSON.stringify(result);
@@ -153,6 +155,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
         'content-type': `${mediaType}; charset=utf-8`,
         'content-length': Buffer.byteLength(text),
         'x-request-id': requestId,
+        ...corsHeaders(req),
       });
       res.end(text);
     }
@@ -218,7 +221,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   };
 }
 
-/** From the headers alone: a JSON POST to /graphql, within the body limit, not cross-origin, not compressed. */
+/** From the headers alone: a JSON POST to /graphql, within the body limit, not compressed. */
 function isHotCandidate(req: IncomingMessage, maxBodyBytes: number): boolean {
   const { headers } = req;
   const length = headers['content-length'];
@@ -229,7 +232,6 @@ function isHotCandidate(req: IncomingMessage, maxBodyBytes: number): boolean {
     length !== undefined &&
     DIGITS.test(length) &&
     Number(length) <= maxBodyBytes &&
-    headers.origin === undefined &&
     headers['content-encoding'] === undefined &&
     headers['transfer-encoding'] === undefined
   );
@@ -320,6 +322,13 @@ function rootFieldScopes(schema: GraphQLSchema, operation: OperationDefinitionNo
     if (required.length) scopes.push(required);
   }
   return scopes;
+}
+
+/** The CORS headers Yoga's CORS plugin adds to an answer (none without an Origin). */
+function corsHeaders(req: IncomingMessage): Record<string, string> | null {
+  if (req.headers.origin === undefined) return null;
+  const headers = { get: (name: string) => firstHeader(req.headers[name]) ?? null };
+  return getCORSHeadersByRequestAndOptions({ headers } as Request, CORS);
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

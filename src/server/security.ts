@@ -7,6 +7,7 @@ import {
   defaultExtractPersistedOperationId,
   usePersistedOperations,
 } from '@graphql-yoga/plugin-persisted-operations';
+import type { CORSOptions } from '@whatwg-node/server';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
@@ -29,6 +30,12 @@ export const LIMITS = Object.freeze({
   /** Directives per operation. */
   directives: 5,
 });
+
+/**
+ * CORS, as Yoga's default has it: the caller's origin reflected, credentials allowed (identity travels in a bearer
+ * token, which a browser never attaches on its own). One object, so Yoga and the hot path answer with the same headers.
+ */
+export const CORS: Readonly<CORSOptions> = Object.freeze({});
 
 /** Headers any of which marks a GET or form POST as not a cross-site "simple" request. */
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
@@ -91,6 +98,7 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
     options: {
       // Enforced by useBodyLimit (the last plugin), which checks Content-Length instead of streaming every body.
       maxRequestBodySize: false as const,
+      cors: CORS,
       batching: false,
       extraParamNames: ['documentId'],
       // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
