@@ -272,6 +272,51 @@ describe('the hot path with trusted documents required', () => {
   });
 });
 
+describe("the hot path with Apollo's persisted-query extension", () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ TRUSTED_DOCUMENTS: 'required', RATE_LIMIT_PER_MINUTE: '0' });
+  });
+  afterAll(() => service.close());
+
+  it('serves extensions.persistedQuery.sha256Hash as Yoga does, and only version 1', async () => {
+    const hash = (HoldCashoutDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+    const payload = (version: number) => {
+      const { cashoutId, externalId } = service.sandbox.create();
+      return {
+        body: {
+          variables: { input: { cashoutId: `${cashoutId}` } },
+          extensions: { persistedQuery: { version, sha256Hash: hash.replace('sha256:', '') } },
+        },
+        ids: [`${cashoutId}`, externalId],
+      };
+    };
+    const visibleOf = (answer: Answer, ids: string[]) =>
+      visible({
+        ...answer,
+        text: answer.text.replaceAll(ids[0] as string, 'ID').replaceAll(ids[1] as string, 'X'),
+      });
+    const deadline = Date.now() + 5_000;
+    let hot: ReturnType<typeof visible> | undefined;
+    while (!hot && Date.now() < deadline) {
+      const served = service.app.hotPath.served();
+      const { body, ids } = payload(1);
+      const answer = await send(service.url, body, { 'x-request-id': 'apq' });
+      expect(answer.status).toBe(200);
+      if (service.app.hotPath.served() > served) hot = visibleOf(answer, ids);
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { body, ids } = payload(1);
+    expect(hot).toEqual(
+      visibleOf(await send(service.url, body, { 'x-request-id': 'apq' }, { viaYoga: true }), ids),
+    );
+    const served = service.app.hotPath.served();
+    const other = await send(service.url, payload(2).body);
+    expect(other.status).toBe(400);
+    expect(service.app.hotPath.served()).toBe(served);
+  });
+});
+
 describe('an unexpected failure on the hot path', () => {
   it('is masked in production exactly as Yoga masks it', async () => {
     const failing = {

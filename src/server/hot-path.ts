@@ -19,14 +19,14 @@ import type { CompileQuery } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
 import { type MutationRateLimit, mutationCost } from './rate-limit.js';
 import { logRequest, requestIdFrom } from './request-id.js';
-import { CORS } from './security.js';
+import { CORS, persistedDocumentIdOf } from './security.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
  * layers — in `npm run bench` those were about two thirds of the CPU per answer the service added to a bare proxy's.
  *
  * It serves only what it can answer exactly as Yoga would, and hands everything else to Yoga untouched:
- * - the document (by its text or `documentId`, with its operation name) went through Yoga's whole pipeline before
+ * - the document (by its text or its persisted id, with its operation name) went through Yoga's whole pipeline before
  *   — CSRF, trusted documents, parsing, every validation rule and limit — so only its key is looked up here;
  * - the request is a plain JSON POST to /graphql within the body limit, asking for a JSON answer (with the CORS
  *   headers Yoga would add, from the same options);
@@ -85,15 +85,16 @@ const DIGITS = /^\d+$/;
 const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
 
 /**
- * The document a request names, as a cache key: `q:<text>` or `id:<documentId>`, then the operation name. Null
- * for anything the hot path does not serve (Apollo's persisted-query extension, odd shapes).
+ * The document a request names, as a cache key: `id:<persisted document id>` (read as trusted documents read it) or
+ * `q:<text>`, then the operation name. Null for shapes the hot path leaves to Yoga (an id and a text together).
  */
 function keyOf(params: Record<string, unknown>): string | null {
   const { query, documentId, operationName, extensions } = params;
-  if (extensions != null && (typeof extensions !== 'object' || 'persistedQuery' in extensions)) return null;
+  if (extensions != null && typeof extensions !== 'object') return null;
   if (operationName != null && typeof operationName !== 'string') return null;
   const name = operationName ?? '';
-  if (typeof documentId === 'string') return query === undefined ? `id:${documentId}\n${name}` : null;
+  const id = persistedDocumentIdOf(params);
+  if (id !== null) return query === undefined ? `id:${id}\n${name}` : null;
   return typeof query === 'string' && documentId === undefined ? `q:${query}\n${name}` : null;
 }
 

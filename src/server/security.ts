@@ -9,7 +9,7 @@ import {
 } from '@graphql-yoga/plugin-persisted-operations';
 import type { CORSOptions } from '@whatwg-node/server';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../version.js';
 
@@ -37,6 +37,19 @@ export const LIMITS = Object.freeze({
  */
 export const CORS: Readonly<CORSOptions> = Object.freeze({});
 
+/**
+ * The persisted document a request names: a `documentId`, as the generated documents carry it, or Apollo's
+ * `extensions.persistedQuery.sha256Hash` (hex) as `sha256:<hex>`; null when it names none. Trusted documents and
+ * the hot path read a request the same way through this one function.
+ */
+export function persistedDocumentIdOf(params: GraphQLParams): string | null {
+  const documentId = (params as { documentId?: unknown }).documentId;
+  if (typeof documentId === 'string') return documentId;
+  // Yoga's own reading of Apollo's extension (it looks at the params only).
+  const hash = defaultExtractPersistedOperationId(params, undefined as never, undefined as never);
+  return hash === null ? null : `sha256:${hash}`;
+}
+
 /** Headers any of which marks a GET or form POST as not a cross-site "simple" request. */
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
 
@@ -59,13 +72,7 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     usePersistedOperations({
       allowArbitraryOperations: !config.trustedDocumentsRequired,
-      // Apollo's `extensions.persistedQuery.sha256Hash` (hex), or a `documentId` as the generated documents carry it.
-      extractPersistedOperationId: (params, request, context) => {
-        const documentId = (params as { documentId?: unknown }).documentId;
-        if (typeof documentId === 'string') return documentId;
-        const hash = defaultExtractPersistedOperationId(params, request, context);
-        return hash === null ? null : `sha256:${hash}`;
-      },
+      extractPersistedOperationId: persistedDocumentIdOf,
       getPersistedOperation: (key) => manifest[key.startsWith('sha256:') ? key : `sha256:${key}`] ?? null,
       customErrors: {
         // Apollo's persisted-query link sends the full document after this code when arbitrary ones may run.
