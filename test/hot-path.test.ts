@@ -6,6 +6,7 @@ import { HoldCashoutDocument } from '../schema/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
+import type { HotPath } from '../src/server/hot-path.js';
 import { captureLogs } from './support/logs.js';
 import { OPERATIONS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -67,18 +68,27 @@ const visible = ({ status, headers, text }: Answer) => ({
   text,
 });
 
-/** Sends a query until graphql-jit has loaded (half a second after start-up) and the hot path serves it. */
-async function untilHot(service: TestService, headers: Record<string, string> = {}): Promise<void> {
-  const payload = { query: OPERATIONS.cashout, variables: { cashoutId: '1008' } };
-  await send(service.url, payload, headers, { viaYoga: true });
+/**
+ * Sends anew until the hot path answers one (graphql-jit loads half a second after start-up), and returns that
+ * answer; every answer on the way must have `status`.
+ */
+async function untilServed(hotPath: HotPath, sendOnce: () => Promise<Answer>, status = 200): Promise<Answer> {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    const before = service.app.hotPath.served();
-    await send(service.url, payload, headers);
-    if (service.app.hotPath.served() > before) return;
+    const before = hotPath.served();
+    const answer = await sendOnce();
+    expect(answer.status).toBe(status);
+    if (hotPath.served() > before) return answer;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the hot path never served');
+}
+
+/** Has Yoga see a query once, then sends it until the hot path serves it. */
+async function untilHot(service: TestService, headers: Record<string, string> = {}): Promise<void> {
+  const payload = { query: OPERATIONS.cashout, variables: { cashoutId: '1008' } };
+  await send(service.url, payload, headers, { viaYoga: true });
+  await untilServed(service.app.hotPath, () => send(service.url, payload, headers));
 }
 
 const APOLLO_ACCEPT = 'application/graphql-response+json,application/json;q=0.9';
@@ -256,13 +266,7 @@ describe('the hot path with trusted documents required', () => {
       const { cashoutId } = service.sandbox.create();
       return send(service.url, { documentId, variables: { input: { cashoutId: `${cashoutId}` } } });
     };
-    const deadline = Date.now() + 5_000;
-    const served = service.app.hotPath.served();
-    while (service.app.hotPath.served() === served && Date.now() < deadline) {
-      expect((await byId()).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(service.app.hotPath.served()).toBeGreaterThan(served);
+    await untilServed(service.app.hotPath, byId);
     const asText = await send(service.url, {
       query: OPERATIONS.holdCashout,
       variables: { input: { cashoutId: '1001' } },
@@ -296,24 +300,21 @@ describe("the hot path with Apollo's persisted-query extension", () => {
         ...answer,
         text: answer.text.replaceAll(ids[0] as string, 'ID').replaceAll(ids[1] as string, 'X'),
       });
-    const deadline = Date.now() + 5_000;
-    let hot: ReturnType<typeof visible> | undefined;
-    while (!hot && Date.now() < deadline) {
-      const served = service.app.hotPath.served();
+    let servedIds: string[] = [];
+    const served = await untilServed(service.app.hotPath, () => {
       const { body, ids } = payload(1);
-      const answer = await send(service.url, body, { 'x-request-id': 'apq' });
-      expect(answer.status).toBe(200);
-      if (service.app.hotPath.served() > served) hot = visibleOf(answer, ids);
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      servedIds = ids;
+      return send(service.url, body, { 'x-request-id': 'apq' });
+    });
+    const hot = visibleOf(served, servedIds);
     const { body, ids } = payload(1);
     expect(hot).toEqual(
       visibleOf(await send(service.url, body, { 'x-request-id': 'apq' }, { viaYoga: true }), ids),
     );
-    const served = service.app.hotPath.served();
+    const before = service.app.hotPath.served();
     const other = await send(service.url, payload(2).body);
     expect(other.status).toBe(400);
-    expect(service.app.hotPath.served()).toBe(served);
+    expect(service.app.hotPath.served()).toBe(before);
   });
 });
 
@@ -333,14 +334,7 @@ describe('an unexpected failure on the hot path', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const payload = { query: OPERATIONS.cashout, variables: { cashoutId: '1001' } };
-      const deadline = Date.now() + 5_000;
-      let hot: ReturnType<typeof visible> | undefined;
-      while (!hot && Date.now() < deadline) {
-        const served = app.hotPath.served();
-        const answer = visible(await send(url, payload, { 'x-request-id': 'r' }));
-        if (app.hotPath.served() > served) hot = answer;
-        else await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const hot = visible(await untilServed(app.hotPath, () => send(url, payload, { 'x-request-id': 'r' })));
       // Yoga's answer once graphql-jit runs there too (before, graphql-js adds `locations` to the error).
       const reference = visible(await send(url, payload, { 'x-request-id': 'r' }, { viaYoga: true }));
       expect(hot).toEqual(reference);
