@@ -91,6 +91,9 @@ async function untilHot(service: TestService, headers: Record<string, string> = 
   await untilServed(service.app.hotPath, () => send(service.url, payload, headers));
 }
 
+/** `sha256:<hex>` of HoldCashout in the persisted-documents manifest. */
+const HOLD_DOCUMENT_ID = (HoldCashoutDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+
 const APOLLO_ACCEPT = 'application/graphql-response+json,application/json;q=0.9';
 const URQL_ACCEPT =
   'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
@@ -261,7 +264,7 @@ describe('the hot path with trusted documents required', () => {
   afterAll(() => service.close());
 
   it('serves a manifest document by id, and still refuses the same document sent as text', async () => {
-    const documentId = (HoldCashoutDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+    const documentId = HOLD_DOCUMENT_ID;
     const byId = () => {
       const { cashoutId } = service.sandbox.create();
       return send(service.url, { documentId, variables: { input: { cashoutId: `${cashoutId}` } } });
@@ -274,17 +277,9 @@ describe('the hot path with trusted documents required', () => {
     expect(asText.status).toBe(400);
     expect(JSON.parse(asText.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
   });
-});
 
-describe("the hot path with Apollo's persisted-query extension", () => {
-  let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService({ TRUSTED_DOCUMENTS: 'required', RATE_LIMIT_PER_MINUTE: '0' });
-  });
-  afterAll(() => service.close());
-
-  it('serves extensions.persistedQuery.sha256Hash as Yoga does, and only version 1', async () => {
-    const hash = (HoldCashoutDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+  it("serves Apollo's extensions.persistedQuery.sha256Hash as Yoga does, and only version 1", async () => {
+    const hash = HOLD_DOCUMENT_ID;
     const payload = (version: number) => {
       const { cashoutId, externalId } = service.sandbox.create();
       return {
