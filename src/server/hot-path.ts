@@ -43,6 +43,8 @@ export interface HotPath {
   plugin: Plugin;
   /** How many requests the hot path answered (tests check that it was taken). */
   served(): number;
+  /** graphql-jit has loaded (or failed to): from then on a document Yoga has accepted can be served here. */
+  ready: Promise<void>;
 }
 
 export interface HotPathDeps {
@@ -50,6 +52,8 @@ export interface HotPathDeps {
   authenticate: Authenticator;
   rateLimit: MutationRateLimit;
   compileQuery(): CompileQuery | undefined;
+  /** Settles when `compileQuery` will answer for good. */
+  jitReady: Promise<void>;
   contextFor(requestId: string, principal: Principal): Context;
   logger: Logger;
   metrics?: Metrics;
@@ -219,6 +223,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       },
     },
     served: () => served,
+    ready: deps.jitReady,
   };
 }
 
