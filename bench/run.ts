@@ -465,7 +465,10 @@ async function main(): Promise<void> {
   );
   console.log(`wrote ${path.join(outDir, 'bench.json')} and bench.svg`);
   if (b.errors + s.errors > 0 || b.answers === 0 || s.answers === 0) {
-    console.error('errors during the run: the figures are not valid');
+    const byRound = (name: 'baseline' | 'service') => JSON.stringify(runs[name].map((r) => r.errors));
+    console.error(
+      `errors during the run: the figures are not valid (per round, baseline ${byRound('baseline')}, service ${byRound('service')})`,
+    );
     process.exitCode = 1;
   }
 }
