@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -30,6 +31,39 @@ export const LIMITS = Object.freeze({
   /** Directives per operation. */
   directives: 5,
 });
+
+/**
+ * The HTTP server's limits, for a GraphQL API of small requests (Node's defaults in brackets). The timeouts bound
+ * receiving a request, never the answer: a mutation may wait up to D24_TIMEOUT_MS (twice, with its 510 look-up).
+ */
+export const SERVER_LIMITS = Object.freeze({
+  /** To receive the request line and headers; a slow-drip client gets 408 and is closed (60 s). */
+  headersTimeoutMs: 10_000,
+  /** To receive the whole request, body included: 64 KiB at most (300 s). */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this (5 s, kept: below a load balancer's idle timeout). */
+  keepAliveTimeoutMs: 5_000,
+  /** How often Node checks the two receive timeouts (30 s: a slow drip would live up to 30 s past them). */
+  connectionsCheckingIntervalMs: 1_000,
+  /** Connections open at once; one more is closed as soon as it is accepted (unlimited). */
+  maxConnections: 1_000,
+});
+export type ServerLimits = { readonly [K in keyof typeof SERVER_LIMITS]: number };
+
+/** The node:http server `startService` listens with, with `limits` applied. */
+export function createHttpServer(listener: RequestListener, limits: ServerLimits = SERVER_LIMITS): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    },
+    listener,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
 
 /**
  * CORS, as Yoga's default has it: the caller's origin reflected, credentials allowed (identity travels in a bearer
