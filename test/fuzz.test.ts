@@ -104,24 +104,45 @@ const anyNumber = fc.oneof(
     .map((text) => new Raw(text)),
 );
 const scalar = fc.oneof(anyString, numericString, anyNumber, fc.boolean(), fc.constant(null));
+// Keys that turn a naive String(value), `in` or spread of caller input into a crash or a prototype change.
+const objectKey = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('toString', 'valueOf', '__proto__', 'constructor', 'then', 'toJSON'),
+  },
+);
 // Any JSON value, scalars weighted towards the nasty ones above.
 const anyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     scalar,
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 3 }),
+    fc.dictionary(objectKey, tie('value'), { maxKeys: 3 }),
   ),
 })).value;
 const validId = fc.oneof(
   fc.bigInt({ min: 1n, max: MAX }).map(String),
   fc.constantFrom('1001', '1002', '1004', '1005', '1006', '1008', '1009', 1003, 1005),
 );
-const idValue = fc.oneof({ weight: 2, arbitrary: validId }, numericString, anyNumber, scalar, anyValue);
+// Objects whose String() throws, or that look like something else: what crashed the audit of refusals once.
+const hostile = fc.oneof(
+  fc.constantFrom({ toString: 1 }, { valueOf: 'x', toString: null }, { toJSON: 1 }, { __proto__: { x: 1 } }),
+  fc.dictionary(objectKey, scalar, { minKeys: 1, maxKeys: 2 }),
+);
+const idValue = fc.oneof(
+  { weight: 2, arbitrary: validId },
+  numericString,
+  anyNumber,
+  scalar,
+  anyValue,
+  hostile,
+);
 const externalIdValue = fc.oneof(
   { weight: 3, arbitrary: anyString },
   { weight: 1, arbitrary: fc.constantFrom('seed-pending-1002', 'seed-on-hold-1004', 'seed-rejected-1008') },
   { weight: 1, arbitrary: anyValue },
+  { weight: 1, arbitrary: hostile },
 );
 /** A value, or the key left out altogether. */
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 4 });
