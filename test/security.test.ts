@@ -7,9 +7,10 @@ import { CashoutDocument, HoldCashoutDocument } from '../schema/generated/graphq
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
+import { BoundedCache } from '../src/server/bounded-cache.js';
 import { type ExampleField, exampleDocument } from '../src/server/examples.js';
 import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
-import { LIMITS, SERVER_LIMITS } from '../src/server/security.js';
+import { CACHE_LIMITS, LIMITS, SERVER_LIMITS } from '../src/server/security.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
@@ -502,6 +503,46 @@ describe('HTTP server limits (SERVER_LIMITS)', () => {
       expect(await first.answer(HEALTH)).toMatch(/^HTTP\/1\.1 200/);
       first.socket.destroy();
       second.socket.destroy();
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('caches keyed by documents (CACHE_LIMITS)', () => {
+  it('BoundedCache drops the oldest entries past its entry or character bound, and keeps no key over it', () => {
+    const cache = new BoundedCache<number>(3, 10);
+    for (const [key, value] of [
+      ['a', 1],
+      ['bb', 2],
+      ['ccc', 3],
+      ['dddd', 4],
+    ] as const)
+      cache.set(key, value);
+    expect([cache.get('a'), cache.get('bb'), cache.get('ccc'), cache.get('dddd')]).toEqual([
+      undefined,
+      2,
+      3,
+      4,
+    ]);
+    cache.set('eeeee', 5);
+    expect([cache.size, cache.chars]).toEqual([2, 9]);
+    cache.set('x'.repeat(11), 6);
+    expect(cache.get('x'.repeat(11))).toBeUndefined();
+    expect(cache.touch('dddd')).toBe(4);
+    cache.set('f', 7);
+    expect(cache.get('dddd')).toBe(4);
+  });
+
+  it('the hot path holds at most CACHE_LIMITS.prepared operations, however many distinct documents come', async () => {
+    const service = await startTestService({ RATE_LIMIT_PER_MINUTE: '0' });
+    try {
+      const count = CACHE_LIMITS.prepared + 40;
+      for (let i = 0; i < count; i++) {
+        const { status } = await service.graphql(`query Q${i} { cashout(cashoutId: "1008") { __typename } }`);
+        expect(status).toBe(200);
+      }
+      expect(service.app.hotPath.prepared()).toBe(CACHE_LIMITS.prepared);
     } finally {
       await service.close();
     }

@@ -9,10 +9,11 @@ import {
   usePersistedOperations,
 } from '@graphql-yoga/plugin-persisted-operations';
 import type { CORSOptions } from '@whatwg-node/server';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { type DocumentNode, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../version.js';
+import { yogaCache } from './bounded-cache.js';
 
 /** Every limit a request must pass; the example operations sit far below each, abuse does not. */
 export const LIMITS = Object.freeze({
@@ -30,6 +31,24 @@ export const LIMITS = Object.freeze({
   tokens: 1_000,
   /** Directives per operation. */
   directives: 5,
+});
+
+/**
+ * What the caches keyed by caller-chosen text (documents) may hold, in entries and in characters of document text:
+ * any token holder can send distinct valid documents, and each one kept costs ~40 KB (its AST, validation result
+ * and graphql-jit function), so these bound the memory that takes (`bench/distinct-documents.ts` measures it).
+ * Legitimate clients send a few dozen documents; a document evicted is only parsed and compiled again.
+ */
+export const CACHE_LIMITS = Object.freeze({
+  /** Yoga's parsed documents (and, through them, their validation results and graphql-jit functions). */
+  documents: 256,
+  documentChars: 512 * 1024,
+  /** Yoga's remembered parse errors. */
+  parseErrors: 64,
+  parseErrorChars: 128 * 1024,
+  /** The hot path's prepared operations (each with its own graphql-jit function). */
+  prepared: 128,
+  preparedChars: 256 * 1024,
 });
 
 /**
@@ -142,6 +161,10 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
       cors: CORS,
       batching: false,
       extraParamNames: ['documentId'],
+      parserAndValidationCache: {
+        documentCache: yogaCache<DocumentNode>(CACHE_LIMITS.documents, CACHE_LIMITS.documentChars),
+        errorCache: yogaCache<unknown>(CACHE_LIMITS.parseErrors, CACHE_LIMITS.parseErrorChars),
+      },
       // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
       maskedErrors: config.production ? { isDev: false } : true,
     },
