@@ -65,6 +65,14 @@ async function sampled<T>(
   };
 }
 
+/** The service's V8 heap as /metrics reports it: used and committed, in MB (RSS minus these is native memory). */
+async function heap(url: string): Promise<string> {
+  const text = (await http(`${url}/metrics`)).body;
+  const mb = (name: string) =>
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return `heap used ${mb('nodejs_heap_size_used_bytes').toFixed(0)} MB of ${mb('nodejs_heap_size_total_bytes').toFixed(0)} MB`;
+}
+
 async function main(): Promise<void> {
   if (args.build) {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
   );
   await new Promise((resolve) => setTimeout(resolve, Number(args['idle-seconds']) * 1000));
   const afterIdle = memoryMb(pid).current;
+  console.log(`after idle: ${await heap(url)}`);
   const again = await sampled(pid, load(Number(args['load-seconds'])));
   await dispatcher.close();
   await stop(service);
