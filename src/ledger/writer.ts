@@ -150,7 +150,7 @@ export class GroupWriter {
       this.#queue.splice(0, batch.length);
       this.#options.observer?.written?.(batch.length, (performance.now() - started) / 1000);
       this.#up();
-      batch.forEach((pending, i) => pending.settle(committed[i] ?? null));
+      for (const [i, pending] of batch.entries()) pending.settle(committed[i] ?? null);
       const events = committed.filter((event): event is LedgerEvent => event !== null);
       if (events.length) this.#publish(events);
     } catch (error) {
