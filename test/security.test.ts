@@ -9,6 +9,7 @@ import { createApp } from '../src/server/app.js';
 import { type ExampleField, exampleDocument } from '../src/server/examples.js';
 import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
 import { LIMITS } from '../src/server/security.js';
+import { memoryLedger } from './support/ledger.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
@@ -242,6 +243,7 @@ describe('NODE_ENV=production', () => {
     } as unknown as D24Client;
     const app = createApp(loadConfig({ NODE_ENV: 'production' }), {
       d24: failing,
+      ledger: await memoryLedger(),
       logger: pino({ level: 'silent' }),
     });
     const response = await app.fetch('http://service.test/graphql', {
