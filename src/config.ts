@@ -32,6 +32,7 @@ const envSchema = z
       .refine((url) => databaseTarget(url) !== null, 'must be file:PATH or postgres://…')
       .optional(),
     LEDGER_BUFFER_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    LEDGER_DISABLED: flag,
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -75,7 +76,7 @@ export interface Config {
   readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
   /** The ledger's database, and how many events may wait while it is down. */
-  ledger: { target: DatabaseTarget; maxWaiting: number };
+  ledger: { target: DatabaseTarget; maxWaiting: number; disabled: boolean };
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -115,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
         ? (databaseTarget(e.DATABASE_URL) as DatabaseTarget)
         : { kind: 'sqlite', path: e.D24_BASE_URL ? './data/ledger.sqlite' : ':memory:' },
       maxWaiting: e.LEDGER_BUFFER_EVENTS,
+      // Only to measure the ledger's cost (the benchmark's "ledger off" row).
+      disabled: e.LEDGER_DISABLED === 'true',
     },
   });
 }

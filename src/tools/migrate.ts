@@ -5,7 +5,9 @@ import { migrateToLatest, openDatabase } from '../ledger/connect.js';
 async function main(): Promise<void> {
   const { target } = loadConfig(process.env).ledger;
   if (target.kind === 'sqlite' && target.path === ':memory:') {
-    console.error('Set DATABASE_URL (file:PATH or postgres://…): an in-memory ledger has nothing to migrate.');
+    console.error(
+      'Set DATABASE_URL (file:PATH or postgres://…): an in-memory ledger has nothing to migrate.',
+    );
     process.exit(2);
   }
   const database = openDatabase(target);
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Never the URL: it may hold a password.
-  console.error(error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`,
+  );
   process.exit(1);
 });
