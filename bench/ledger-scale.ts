@@ -163,7 +163,7 @@ async function run(name: string, target: DatabaseTarget, cleanup: () => Promise<
 if (args.only !== 'postgres') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ledger-scale-'));
   await run(
-    'SQLite (file, WAL, synchronous=FULL)',
+    'SQLite (file, WAL, synchronous=NORMAL)',
     { kind: 'sqlite', path: path.join(dir, 'ledger.sqlite') },
     async () => rmSync(dir, { recursive: true, force: true }),
   );
