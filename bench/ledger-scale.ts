@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { type DatabaseTarget, openDatabase } from '../src/ledger/connect.js';
+import type { Database } from '../src/ledger/db.js';
 import { type Ledger, type NewLedgerEvent, openLedger } from '../src/ledger/index.js';
 
 // `npm run bench:ledger [-- --events 1000000]`: fills the ledger with N events (PostgreSQL and an SQLite file) and
@@ -25,8 +26,16 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 
 /** N events over CASHOUTS cashouts (10 each, alternating HOLD/RELEASE), and their states: one in ten ON_HOLD. */
 async function fill(target: DatabaseTarget): Promise<void> {
-  const database = openDatabase(target);
-  const { db, dialect } = database;
+  // The service's pool gives up on a query after 10 s; filling a million rows may take longer on a busy machine.
+  const { db, dialect } =
+    target.kind === 'postgres'
+      ? {
+          db: new Kysely<Database>({
+            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: target.url }) }),
+          }),
+          dialect: 'postgres' as const,
+        }
+      : openDatabase(target);
   const started = performance.now();
   // Literals, not parameters: PostgreSQL cannot type a bare parameter in arithmetic.
   const [E, C, F, CE] = [EVENTS, CASHOUTS, FIRST_ID, CASHOUTS - 1].map((n) => sql.lit(n));
