@@ -45,13 +45,15 @@ function sourceOf(frame: Node['callFrame']): { url: string; line: number } {
 }
 const hits = new Map<number, number>();
 for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-const total = profile.samples.length;
-const microsPerSample = (profile.endTime - profile.startTime) / total;
+const microsPerSample = (profile.endTime - profile.startTime) / profile.samples.length;
+// Shares are of the time the process was busy: idle samples are left out.
+const idle = profile.nodes.find((node) => node.callFrame.functionName === '(idle)');
+const total = profile.samples.length - (idle ? (hits.get(idle.id) ?? 0) : 0);
 const byFunction = new Map<string, number>();
 const byPackage = new Map<string, number>();
 for (const node of profile.nodes) {
   const count = hits.get(node.id) ?? 0;
-  if (!count) continue;
+  if (!count || node === idle) continue;
   const { functionName } = node.callFrame;
   const { url, line } = sourceOf(node.callFrame);
   const short = url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|bench)\//, '$1/');
