@@ -34,6 +34,21 @@ describe('npm run bench -- --smoke', () => {
       for (const ratio of Object.values(vsFloor)) expect(Number.isFinite(ratio)).toBe(true);
     }
     expect(report.targets[0]?.vsFloor.cpuPer1000).toBe(1);
+    // The floor is the true floor: its bundle holds none of the project's code (only bench/ and dependencies).
+    const floorSources = (
+      JSON.parse(readFileSync(path.join(root, 'dist-bench/floor.cjs.map'), 'utf8')) as { sources: string[] }
+    ).sources;
+    expect(floorSources.filter((source) => !source.includes('node_modules/')).sort()).toEqual([
+      '../bench/floor.ts',
+      '../bench/proxy.ts',
+    ]);
+    // The client row runs the project's D24 client.
+    const clientSources = (
+      JSON.parse(readFileSync(path.join(root, 'dist-bench/client-proxy.cjs.map'), 'utf8')) as {
+        sources: string[];
+      }
+    ).sources;
+    expect(clientSources).toContain('../src/d24/transport.ts');
     expect(report.checks.map((check) => check.name)).toEqual([
       'throughput',
       'cpu',
