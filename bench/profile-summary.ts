@@ -59,14 +59,18 @@ for (const node of profile.nodes) {
   const short = url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|bench)\//, '$1/');
   const key = `${functionName || '(anonymous)'} ${short}:${line}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + count);
-  const pkg =
-    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
-    (url.startsWith('node:')
-      ? 'node:*'
-      : url
-        ? `ours (${/\/(src|bench)\/([^/]+)/.exec(url)?.[2] ?? url})`
-        : functionName);
+  const pkg = packageOf(url, functionName);
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + count);
+}
+/** The package a frame belongs to: a dependency, Node, undici's llhttp (wasm), our folder, or a V8 pseudo-frame. */
+function packageOf(url: string, functionName: string): string {
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (dependency) return dependency;
+  if (url.startsWith('node:')) return 'node:*';
+  if (url.startsWith('wasm:')) return 'wasm (undici llhttp)';
+  if (!url) return functionName;
+  const ours = /\/(src|bench)\/([^/]+)/.exec(url)?.[2];
+  return ours ? `ours (${ours})` : `unmapped (${url.replace(/^.*\//, '')})`;
 }
 const show = (title: string, map: Map<string, number>) => {
   console.log(`\n${title}`);
