@@ -1,8 +1,8 @@
 import { fork } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { D24Client } from '../src/d24/client.js';
+import { floorCall, floorPoolOptions } from './floor-call.js';
 import type { SandboxCommand, SandboxHello, SandboxReply } from './sandbox-process.js';
 
 // `node dist-bench/client-cpu.cjs floor|client [CALLS] [CONCURRENCY]`: this process's CPU per D24 call, the floor's
@@ -37,25 +37,10 @@ async function main(): Promise<void> {
   let call: Call;
   let close: () => Promise<void>;
   if (mode === 'floor') {
-    const pool = new Pool(hello.url, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
+    const pool = new Pool(hello.url, floorPoolOptions);
     call = async (cashoutId, hold) => {
-      const body = JSON.stringify({
-        login,
-        pass,
-        cashout_id: cashoutId,
-        status: hold ? 'ON_HOLD' : 'PENDING',
-      });
-      const answer = await pool.request({
-        path: '/v3/cashout/status',
-        method: 'PUT',
-        headers: {
-          'content-type': 'application/json',
-          'payload-signature': createHmac('sha256', secretKey).update(body).digest('hex'),
-        },
-        body,
-      });
-      const parsed = JSON.parse(await answer.body.text());
-      if (parsed.cashout_status !== (hold ? 5 : 0)) throw new Error('not changed');
+      const { text } = await floorCall(pool, hello.credentials, cashoutId, hold ? 'ON_HOLD' : 'PENDING');
+      if (JSON.parse(text).cashout_status !== (hold ? 5 : 0)) throw new Error('not changed');
     };
     close = () => pool.close();
   } else {

@@ -39,6 +39,7 @@ describe('npm run bench -- --smoke', () => {
       JSON.parse(readFileSync(path.join(root, 'dist-bench/floor.cjs.map'), 'utf8')) as { sources: string[] }
     ).sources;
     expect(floorSources.filter((source) => !source.includes('node_modules/')).sort()).toEqual([
+      '../bench/floor-call.ts',
       '../bench/floor.ts',
       '../bench/proxy.ts',
     ]);
