@@ -8,3 +8,11 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * Resolves once `condition()` holds, checking every few milliseconds, with no deadline of its own: for state that
+ * has no event to await (the sandbox's request log); the test's timeout is the only limit.
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
