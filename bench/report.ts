@@ -12,6 +12,26 @@ export interface TargetFigures {
   d24Connections: number;
 }
 
+/** One target against the floor (the floor's own are 1× and +0 ms). */
+export interface Ratios {
+  throughput: number;
+  cpuPer1000: number;
+  p50AddedMs: number;
+  p99AddedMs: number;
+  peakRss: number;
+  coldStart: number;
+}
+
+export interface TargetReport {
+  name: string;
+  kind: 'proxy' | 'service';
+  env?: Record<string, string>;
+  figures: TargetFigures;
+  vsFloor: Ratios;
+  /** CPU per answer over the floor's in the same round; their median is what the CPU checks use. */
+  cpuRatioPerRound: number[];
+}
+
 export interface Check {
   name: string;
   value: number;
@@ -33,25 +53,24 @@ export interface BenchReport {
     coldStarts: number;
   };
   service: { auth: string; metrics: string; logLevel: string; logTo: string; logLines: number };
-  baseline: TargetFigures;
-  serviceFigures: TargetFigures;
-  ratios: {
-    throughput: number;
-    cpuPer1000: number;
-    p50AddedMs: number;
-    p99AddedMs: number;
-    peakRss: number;
-    coldStart: number;
-  };
+  /** The floor first, then the client behind node:http, the service, and any extra targets of this run. */
+  targets: TargetReport[];
   checks: Check[];
   d24ConnectionsTotal: number;
   rounds: { target: string; round: number; requestsPerSecond: number; p99: number; cpuMsPer1000: number }[];
   /** The ledger's cost: the service (ledger on an SQLite file) against itself with LEDGER_DISABLED=true. */
-  ledger?: { off: TargetFigures; throughput: number; cpuPer1000: number; p99AddedMs: number };
+  ledger?: {
+    on: TargetFigures;
+    off: TargetFigures;
+    throughput: number;
+    cpuPer1000: number;
+    p99AddedMs: number;
+  };
 }
 
 export function ledgerCost(on: TargetFigures, off: TargetFigures): NonNullable<BenchReport['ledger']> {
   return {
+    on,
     off,
     throughput: on.requestsPerSecond / off.requestsPerSecond,
     cpuPer1000: on.cpuMsPer1000 / off.cpuMsPer1000,
@@ -64,7 +83,7 @@ export function ledgerRow(report: BenchReport): string {
   const l = report.ledger;
   if (!l) return '';
   return (
-    `ledger (SQLite file) on vs off: ${f(report.serviceFigures.requestsPerSecond, 0)} vs ${f(l.off.requestsPerSecond, 0)} req/s = ` +
+    `ledger (SQLite file) on vs off: ${f(l.on.requestsPerSecond, 0)} vs ${f(l.off.requestsPerSecond, 0)} req/s = ` +
     `${f(l.throughput, 2)}x throughput (target >= 0.90x: ${l.throughput >= 0.9 ? 'PASS' : 'FAIL'}), ` +
     `${f(l.cpuPer1000, 2)}x CPU per answer, p99 ${signed(l.p99AddedMs)}`
   );
@@ -72,150 +91,161 @@ export function ledgerRow(report: BenchReport): string {
 
 const f = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const signed = (value: number, digits = 2) => `${value >= 0 ? '+' : ''}${f(value, digits)} ms`;
+/** The median (the mean of the middle two for an even count). */
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const spread = (values: number[]) =>
+  values.length > 1 ? `${f(Math.min(...values), 2)}–${f(Math.max(...values), 2)}` : '';
 
-/** The table printed on stdout: both targets, the ratios and each target's verdict. */
+/** The table printed on stdout: each target's figures, then its ratio to the floor; the verdicts below. */
 export function table(report: BenchReport): string {
-  const b = report.baseline;
-  const s = report.serviceFigures;
-  const r = report.ratios;
-  const check = (name: string) => {
-    const found = report.checks.find((c) => c.name === name);
-    return found ? `${found.limit.padEnd(10)} ${found.pass ? 'PASS' : 'FAIL'}` : '';
-  };
-  const rows: [string, string, string, string, string][] = [
-    ['', 'baseline', 'service', 'service/baseline', 'target'],
-    [
-      'requests/s',
-      f(b.requestsPerSecond, 0),
-      f(s.requestsPerSecond, 0),
-      `${f(r.throughput, 2)}x`,
-      check('throughput'),
-    ],
-    ['p50 latency ms', f(b.latencyMs.p50, 2), f(s.latencyMs.p50, 2), signed(r.p50AddedMs), ''],
-    [
-      'p99 latency ms',
-      f(b.latencyMs.p99, 2),
-      f(s.latencyMs.p99, 2),
-      signed(r.p99AddedMs),
-      check('p99 added'),
-    ],
-    ['max latency ms', f(b.latencyMs.max, 1), f(s.latencyMs.max, 1), '', ''],
-    ['errors', String(b.errors), String(s.errors), '', ''],
-    ['answers', String(b.answers), String(s.answers), '', ''],
-    [
-      'CPU ms/1000 answers',
-      f(b.cpuMsPer1000, 0),
-      f(s.cpuMsPer1000, 0),
-      `${f(r.cpuPer1000, 2)}x`,
-      check('cpu'),
-    ],
-    ['peak RSS MB', f(b.peakRssMb), f(s.peakRssMb), `${f(r.peakRss, 2)}x`, check('peak rss')],
-    ['cold start ms', f(b.coldStartMs, 0), f(s.coldStartMs, 0), `${f(r.coldStart, 2)}x`, check('cold start')],
-    ['D24 connections', String(b.d24Connections), String(s.d24Connections), '', ''],
+  const header = ['', ...report.targets.map((t) => t.name)];
+  const row = (label: string, cell: (t: TargetReport) => string) => [label, ...report.targets.map(cell)];
+  const rows = [
+    header,
+    row('requests/s', (t) => f(t.figures.requestsPerSecond, 0)),
+    row('  × floor', (t) => `${f(t.vsFloor.throughput, 2)}x`),
+    row('CPU ms/1000 answers', (t) => f(t.figures.cpuMsPer1000, 0)),
+    row('  × floor', (t) => `${f(t.vsFloor.cpuPer1000, 2)}x`),
+    row('  × floor, paired', (t) => (t.name === 'floor' ? '' : `${f(median(t.cpuRatioPerRound), 2)}x`)),
+    row('  × floor per round', (t) => (t.name === 'floor' ? '' : spread(t.cpuRatioPerRound))),
+    row('p50 latency ms', (t) => f(t.figures.latencyMs.p50, 2)),
+    row('p99 latency ms', (t) => f(t.figures.latencyMs.p99, 2)),
+    row('  p99 added', (t) => signed(t.vsFloor.p99AddedMs)),
+    row('max latency ms', (t) => f(t.figures.latencyMs.max, 1)),
+    row('errors', (t) => String(t.figures.errors)),
+    row('answers', (t) => String(t.figures.answers)),
+    row('peak RSS MB', (t) => f(t.figures.peakRssMb)),
+    row('  × floor', (t) => `${f(t.vsFloor.peakRss, 2)}x`),
+    row('cold start ms', (t) => f(t.figures.coldStartMs, 0)),
+    row('D24 connections', (t) => String(t.figures.d24Connections)),
   ];
-  const widths = [20, 10, 10, 17, 16];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 10) : cell.padStart(widths[i] ?? 10)))
-        .join(' '),
-    )
-    .join('\n');
+  const lines = rows.map((cells) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(21) : cell.padStart(12))).join(' '),
+  );
+  lines.push(
+    '',
+    ...report.checks.map(
+      (c) =>
+        `${c.pass ? 'PASS' : 'FAIL'}  ${c.name.padEnd(11)} ${f(c.value, c.unit === 'x' ? 2 : 1)}${c.unit === 'x' ? 'x' : ` ${c.unit}`} (target ${c.limit})`,
+    ),
+  );
+  return lines.join('\n');
 }
 
-/** A hand-written SVG: per figure, a baseline bar and a service bar, with the ratio and the verdict. */
+const COLOURS = ['#9aa5b1', '#e3a008', '#2f6fdf', '#7e57c2', '#26a69a', '#ef6c00'];
+
+/** A hand-written SVG: per figure, one bar per target, with each target's ratio to the floor. */
 export function svg(report: BenchReport): string {
-  const b = report.baseline;
-  const s = report.serviceFigures;
-  const r = report.ratios;
   const verdict = (name: string) => report.checks.find((c) => c.name === name);
-  const metrics: { label: string; unit: string; base: number; svc: number; note: string; check?: Check }[] = [
+  const metrics: {
+    label: string;
+    unit: string;
+    value: (t: TargetFigures) => number;
+    note: (r: Ratios) => string;
+    check?: Check;
+  }[] = [
     {
       label: 'Throughput',
       unit: 'req/s',
-      base: b.requestsPerSecond,
-      svc: s.requestsPerSecond,
-      note: `${f(r.throughput, 2)}×`,
+      value: (t) => t.requestsPerSecond,
+      note: (r) => `${f(r.throughput, 2)}×`,
       check: verdict('throughput'),
     },
     {
       label: 'CPU per 1,000 answers',
       unit: 'ms',
-      base: b.cpuMsPer1000,
-      svc: s.cpuMsPer1000,
-      note: `${f(r.cpuPer1000, 2)}×`,
+      value: (t) => t.cpuMsPer1000,
+      note: (r) => `${f(r.cpuPer1000, 2)}×`,
       check: verdict('cpu'),
-    },
-    {
-      label: 'p50 latency',
-      unit: 'ms',
-      base: b.latencyMs.p50,
-      svc: s.latencyMs.p50,
-      note: signed(r.p50AddedMs),
     },
     {
       label: 'p99 latency',
       unit: 'ms',
-      base: b.latencyMs.p99,
-      svc: s.latencyMs.p99,
-      note: signed(r.p99AddedMs),
+      value: (t) => t.latencyMs.p99,
+      note: (r) => signed(r.p99AddedMs, 1),
       check: verdict('p99 added'),
     },
     {
       label: 'Peak RSS',
       unit: 'MB',
-      base: b.peakRssMb,
-      svc: s.peakRssMb,
-      note: `${f(r.peakRss, 2)}×`,
+      value: (t) => t.peakRssMb,
+      note: (r) => `${f(r.peakRss, 2)}×`,
       check: verdict('peak rss'),
     },
     {
       label: 'Cold start',
       unit: 'ms',
-      base: b.coldStartMs,
-      svc: s.coldStartMs,
-      note: `${f(r.coldStart, 2)}×`,
+      value: (t) => t.coldStartMs,
+      note: (r) => `${f(r.coldStart, 2)}×`,
       check: verdict('cold start'),
     },
   ];
-  const width = 880;
+  const targets = report.targets;
+  const width = 900;
   const left = 210;
-  const barMax = 330;
-  const rowHeight = 56;
-  const top = 96;
+  const barMax = 380;
+  const bar = 16;
+  const rowHeight = targets.length * (bar + 4) + 22;
+  const top = 66 + targets.length * 18;
   const height = top + metrics.length * rowHeight + 40;
   const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const parts: string[] = [];
-  parts.push(
+  const describe = (t: TargetReport) =>
+    t.name === 'floor'
+      ? 'floor: node:http + createHmac + one undici Pool, none of the project code'
+      : t.name === 'client'
+        ? "client: the same node:http proxy calling the project's D24Client"
+        : t.kind === 'service'
+          ? `${t.name}: ${
+              t.env
+                ? Object.entries(t.env)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(' ')
+                : `npm start, auth ${report.service.auth}, metrics ${report.service.metrics}, logs ${report.service.logLevel}`
+            }`
+          : t.name;
+  const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="16" y="26" font-size="16" font-weight="600">d24-cashout-graphql: the service against a bare signed proxy</text>`,
+    `<text x="16" y="26" font-size="16" font-weight="600">d24-cashout-graphql against the floor (a minimal signed proxy); ratios × floor</text>`,
     `<text x="16" y="46" fill="#555">${esc(`${report.settings.connections} connections, ${report.settings.rounds}×${report.settings.seconds} s per target (medians), ${report.machine.cpus} CPUs ${report.machine.model}, Node ${report.machine.node}, ${report.takenAt.slice(0, 10)}`)}</text>`,
-    `<rect x="16" y="56" width="12" height="12" fill="#9aa5b1"/><text x="34" y="66">baseline (node:http + the same signed D24 client)</text>`,
-    `<rect x="16" y="74" width="12" height="12" fill="#2f6fdf"/><text x="34" y="84">service (GraphQL, auth ${esc(report.service.auth)}, metrics ${esc(report.service.metrics)}, logs ${esc(report.service.logLevel)})</text>`,
-  );
+  ];
+  targets.forEach((t, i) => {
+    const y = 56 + i * 18;
+    parts.push(
+      `<rect x="16" y="${y}" width="12" height="12" fill="${COLOURS[i % COLOURS.length]}"/><text x="34" y="${y + 10}">${esc(describe(t))}</text>`,
+    );
+  });
   metrics.forEach((m, i) => {
     const y = top + i * rowHeight;
-    const max = Math.max(m.base, m.svc) || 1;
-    const bw = Math.max(1, (m.base / max) * barMax);
-    const sw = Math.max(1, (m.svc / max) * barMax);
+    const max = Math.max(...targets.map((t) => m.value(t.figures)).filter(Number.isFinite)) || 1;
     parts.push(
       `<text x="16" y="${y + 20}" font-weight="600">${esc(m.label)}</text>`,
       `<text x="16" y="${y + 38}" fill="#555">${esc(m.unit)}</text>`,
-      `<rect x="${left}" y="${y + 6}" width="${bw.toFixed(1)}" height="18" fill="#9aa5b1"/>`,
-      `<text x="${(left + bw + 6).toFixed(1)}" y="${y + 20}">${f(m.base, m.unit === 'req/s' ? 0 : 1)}</text>`,
-      `<rect x="${left}" y="${y + 28}" width="${sw.toFixed(1)}" height="18" fill="#2f6fdf"/>`,
-      `<text x="${(left + sw + 6).toFixed(1)}" y="${y + 42}">${f(m.svc, m.unit === 'req/s' ? 0 : 1)}</text>`,
-      `<text x="${left + barMax + 80}" y="${y + 30}" font-weight="600">${esc(m.note)}</text>`,
     );
+    targets.forEach((t, j) => {
+      const value = m.value(t.figures);
+      const w = Math.max(1, ((Number.isFinite(value) ? value : 0) / max) * barMax);
+      const by = y + 6 + j * (bar + 4);
+      parts.push(
+        `<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="${bar}" fill="${COLOURS[j % COLOURS.length]}"/>`,
+        `<text x="${(left + w + 6).toFixed(1)}" y="${by + 12}">${f(value, m.unit === 'req/s' ? 0 : 1)}${t.name === 'floor' ? '' : `  (${esc(m.note(t.vsFloor))})`}</text>`,
+      );
+    });
     if (m.check) {
       parts.push(
-        `<text x="${left + barMax + 175}" y="${y + 30}" fill="${m.check.pass ? '#1a7f37' : '#cf222e'}">${m.check.pass ? '✓' : '✗'} ${esc(m.check.limit)}</text>`,
+        `<text x="${left + barMax + 170}" y="${y + 20}" fill="${m.check.pass ? '#1a7f37' : '#cf222e'}">${m.check.pass ? '✓' : '✗'} service ${esc(m.check.limit)}</text>`,
       );
     }
   });
+  const client = report.checks.find((c) => c.name === 'client cpu');
   parts.push(
-    `<text x="16" y="${height - 14}" fill="#555">${esc(`D24 connections opened under load: baseline ${b.d24Connections}, service ${s.d24Connections}, for ${b.answers + s.answers} answers (${report.d24ConnectionsTotal} in all, cold starts included). ${report.command}`)}</text>`,
+    `<text x="16" y="${height - 14}" fill="#555">${esc(`${client ? `client CPU ${f(client.value, 2)}× floor (target ${client.limit}). ` : ''}D24 connections accepted by the sandbox: ${report.d24ConnectionsTotal} for ${targets.reduce((sum, t) => sum + t.figures.answers, 0)} answers. ${report.command}`)}</text>`,
     '</svg>',
   );
   return `${parts.join('\n')}\n`;

@@ -12,15 +12,16 @@ const out = mkdtempSync(path.join(os.tmpdir(), 'd24-bench-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench -- --smoke', () => {
-  it('drives the baseline and the service to answers without errors and reports every figure', async () => {
+  it('drives the floor, the client proxy and the service to answers without errors and reports every figure', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--smoke', '--out', out],
       { cwd: root, timeout: 150_000 },
     );
-    expect(stdout).toContain('service/baseline');
+    expect(stdout).toContain('× floor');
     const report = JSON.parse(readFileSync(path.join(out, 'bench.json'), 'utf8')) as BenchReport;
-    for (const figures of [report.baseline, report.serviceFigures]) {
+    expect(report.targets.map((target) => target.name)).toEqual(['floor', 'client', 'service']);
+    for (const { figures, vsFloor } of report.targets) {
       expect(figures.requestsPerSecond).toBeGreaterThan(0);
       expect(figures.errors).toBe(0);
       expect(figures.cpuMsPer1000).toBeGreaterThan(0);
@@ -29,8 +30,26 @@ describe('npm run bench -- --smoke', () => {
       // The pool is reused: a handful of connections for hundreds of answers, never one per answer.
       expect(figures.d24Connections).toBeGreaterThan(0);
       expect(figures.d24Connections).toBeLessThanOrEqual(report.settings.connections + 2);
+      // Every ratio is taken against the floor, and is a number.
+      for (const ratio of Object.values(vsFloor)) expect(Number.isFinite(ratio)).toBe(true);
     }
-    expect(Number.isFinite(report.ratios.throughput)).toBe(true);
+    expect(report.targets[0]?.vsFloor.cpuPer1000).toBe(1);
+    // The floor is the true floor: its bundle holds none of the project's code (only bench/ and dependencies).
+    const floorSources = (
+      JSON.parse(readFileSync(path.join(root, 'dist-bench/floor.cjs.map'), 'utf8')) as { sources: string[] }
+    ).sources;
+    expect(floorSources.filter((source) => !source.includes('node_modules/')).sort()).toEqual([
+      '../bench/floor-call.ts',
+      '../bench/floor.ts',
+      '../bench/proxy.ts',
+    ]);
+    // The client row runs the project's D24 client.
+    const clientSources = (
+      JSON.parse(readFileSync(path.join(root, 'dist-bench/client-proxy.cjs.map'), 'utf8')) as {
+        sources: string[];
+      }
+    ).sources;
+    expect(clientSources).toContain('../src/d24/transport.ts');
     // The ledger's own row: the same service with its ledger off, in the same rounds.
     expect(report.ledger?.off.requestsPerSecond).toBeGreaterThan(0);
     expect(report.ledger?.off.errors).toBe(0);
@@ -42,6 +61,7 @@ describe('npm run bench -- --smoke', () => {
       'p99 added',
       'peak rss',
       'cold start',
+      'client cpu',
     ]);
     expect(readFileSync(path.join(out, 'bench.svg'), 'utf8')).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   }, 180_000);

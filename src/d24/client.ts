@@ -3,7 +3,7 @@ import { SERVICE_NAME, SERVICE_VERSION } from '../version.js';
 import { type CashoutState, interpretAnswer } from './answer.js';
 import { CashoutError, D24UnavailableError, InvalidStatusTransitionError } from './errors.js';
 import { sign } from './sign.js';
-import { createD24Pool, observingWrites, send } from './transport.js';
+import { createD24Pool, type Limits, send } from './transport.js';
 import { type CashoutStatus, D24_ENDPOINTS, type D24EndpointName } from './wire.js';
 
 export interface D24Credentials {
@@ -58,7 +58,7 @@ const USER_AGENT = `${SERVICE_NAME}/${SERVICE_VERSION}`;
 export class D24Client {
   readonly #origin: string;
   readonly #credentials: D24Credentials;
-  readonly #limits: { timeoutMs: number; maxResponseBytes: number };
+  readonly #limits: Limits;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #onCall: ((event: D24CallEvent) => void) | undefined;
@@ -69,12 +69,11 @@ export class D24Client {
     const timeoutMs = options.timeoutMs ?? 15_000;
     this.#limits = { timeoutMs, maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 };
     this.#ownsDispatcher = !options.dispatcher;
-    this.#dispatcher = observingWrites(
+    this.#dispatcher =
       options.dispatcher ??
-        createD24Pool(this.#origin, {
-          connectTimeoutMs: Math.max(1, Math.min(10_000, Math.floor(timeoutMs / 2))),
-        }),
-    );
+      createD24Pool(this.#origin, {
+        connectTimeoutMs: Math.max(1, Math.min(10_000, Math.floor(timeoutMs / 2))),
+      });
     this.#onCall = options.onCall;
   }
 
@@ -121,24 +120,32 @@ export class D24Client {
    * A state change, never retried. On D24's 510 one look-up decides: already in the requested status → a safe
    * replay (`changed: false`); otherwise the error carries the status the look-up found (null if it failed).
    */
-  async #changeStatus(
+  #changeStatus(
     endpoint: 'cancel' | 'updateStatus',
     body: Record<string, unknown>,
     requested: CashoutStatus,
     ids: { cashoutId: number; externalId?: string },
     context: CallContext | undefined,
   ): Promise<StatusChange> {
-    try {
-      return { cashout: await this.#call(endpoint, body, ids, requested, context), changed: true };
-    } catch (error) {
-      if (!(error instanceof InvalidStatusTransitionError) || error.currentStatus !== null) throw error;
-      const current = await this.getCashoutStatus(ids, context).catch(() => null);
-      if (current?.status === requested) return { cashout: current, changed: false };
-      throw new InvalidStatusTransitionError(requested, current?.status ?? null, error.code);
-    }
+    return this.#call(endpoint, body, ids, requested, context).then(
+      (cashout) => ({ cashout, changed: true }),
+      (error: unknown) => this.#afterRefusal(error, requested, ids, context),
+    );
   }
 
-  async #call(
+  async #afterRefusal(
+    error: unknown,
+    requested: CashoutStatus,
+    ids: { cashoutId: number; externalId?: string },
+    context: CallContext | undefined,
+  ): Promise<StatusChange> {
+    if (!(error instanceof InvalidStatusTransitionError) || error.currentStatus !== null) throw error;
+    const current = await this.getCashoutStatus(ids, context).catch(() => null);
+    if (current?.status === requested) return { cashout: current, changed: false };
+    throw new InvalidStatusTransitionError(requested, current?.status ?? null, error.code);
+  }
+
+  #call(
     endpoint: D24EndpointName,
     fields: Record<string, unknown>,
     ids: { cashoutId?: number; externalId?: string },
@@ -153,39 +160,54 @@ export class D24Client {
       'user-agent': USER_AGENT,
     };
     if (context?.requestId) headers['x-request-id'] = context.requestId;
-    const started = performance.now();
-    let outcome: D24CallEvent['outcome'] = 'ok';
-    let code: number | undefined;
-    try {
-      const answer = await send(
-        this.#dispatcher,
-        this.#origin,
-        { method, path, headers, body: json },
-        this.#limits,
-      );
-      const stateIds = {
-        cashoutId: ids.cashoutId === undefined ? null : String(ids.cashoutId),
-        externalId: ids.externalId ?? null,
-      };
-      return interpretAnswer(answer, stateIds, requested);
-    } catch (error) {
-      if (error instanceof D24UnavailableError)
-        outcome = error.outcome === 'NOT_APPLIED' ? 'not_applied' : 'unknown';
-      else if (error instanceof CashoutError) {
-        outcome = 'd24_error';
-        code = (error as CashoutError & { code?: number }).code;
-      }
-      throw error;
-    } finally {
-      this.#onCall?.({
-        endpoint,
-        durationMs: performance.now() - started,
-        outcome,
-        ...(code ? { code } : {}),
-        ...(context?.requestId ? { requestId: context.requestId } : {}),
-      });
-    }
+    const started = this.#onCall ? performance.now() : 0;
+    const answered = send(
+      this.#dispatcher,
+      this.#origin,
+      { method, path, headers, body: json },
+      this.#limits,
+    ).then((answer) =>
+      interpretAnswer(
+        answer,
+        {
+          cashoutId: ids.cashoutId === undefined ? null : String(ids.cashoutId),
+          externalId: ids.externalId ?? null,
+        },
+        requested,
+      ),
+    );
+    return this.#onCall ? observed(answered, this.#onCall, endpoint, started, context) : answered;
   }
+}
+
+/** Reports how the call ended to `onCall` (metrics, logs), passing its result or error through unchanged. */
+function observed(
+  answered: Promise<CashoutState>,
+  onCall: (event: D24CallEvent) => void,
+  endpoint: D24EndpointName,
+  started: number,
+  context: CallContext | undefined,
+): Promise<CashoutState> {
+  const report = (outcome: D24CallEvent['outcome'], code?: number) => {
+    const event: D24CallEvent = { endpoint, durationMs: performance.now() - started, outcome };
+    if (code) event.code = code;
+    if (context?.requestId) event.requestId = context.requestId;
+    onCall(event);
+  };
+  return answered.then(
+    (state) => {
+      report('ok');
+      return state;
+    },
+    (error: unknown) => {
+      if (error instanceof D24UnavailableError)
+        report(error.outcome === 'NOT_APPLIED' ? 'not_applied' : 'unknown');
+      else if (error instanceof CashoutError)
+        report('d24_error', (error as CashoutError & { code?: number }).code);
+      else report('ok');
+      throw error;
+    },
+  );
 }
 
 /** D24 takes `cashout_id` as a JSON number; anything else must have been refused before this point. */

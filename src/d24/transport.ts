@@ -1,4 +1,4 @@
-import { DecoratorHandler, type Dispatcher, Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { RawAnswer } from './answer.js';
 import { D24UnavailableError } from './errors.js';
 
@@ -30,40 +30,6 @@ export function createD24Pool(origin: string, options: PoolOptions): Pool {
   });
 }
 
-/** Per-call options key: called when undici starts writing that request to a socket. */
-const ON_WRITE = Symbol('onWrite');
-type TrackedOptions = Dispatcher.RequestOptions & { [ON_WRITE]?: () => void };
-
-/** Tells a call when undici starts to write it to a socket (handlers hear `onRequestStart` right before). */
-class WriteObserver extends DecoratorHandler {
-  readonly #onWrite: () => void;
-
-  constructor(handler: Dispatcher.DispatchHandler, onWrite: () => void) {
-    super(handler);
-    this.#onWrite = onWrite;
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController, context: object): void {
-    (DecoratorHandler.prototype as Dispatcher.DispatchHandler).onRequestStart?.call(
-      this,
-      controller,
-      context,
-    );
-    this.#onWrite();
-  }
-}
-
-/**
- * The dispatcher the client sends through: `dispatcher` plus the interceptor that lets `send` tell a request that
- * never left the queue (a failure is NOT_APPLIED: it cannot have reached D24) from one that was written (UNKNOWN).
- */
-export function observingWrites(dispatcher: Dispatcher): Dispatcher {
-  return dispatcher.compose((dispatch) => (options, handler) => {
-    const onWrite = (options as TrackedOptions)[ON_WRITE];
-    return dispatch(options, onWrite ? new WriteObserver(handler, onWrite) : handler);
-  });
-}
-
 export interface WireRequest {
   method: 'DELETE' | 'PUT' | 'POST';
   path: string;
@@ -71,80 +37,130 @@ export interface WireRequest {
   body: string;
 }
 
-/** Sends one request and reads its answer, turning every transport failure into a D24UnavailableError. */
-export async function send(
+export interface Limits {
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+/** Thrown from onRequestStart to drop a call whose limit ran out in the queue: undici then never writes it. */
+const DROPPED = new Error('time limit ran out before sending');
+
+/**
+ * One call as an undici dispatch handler: it sees the moment undici starts writing the request to a socket
+ * (`onRequestStart`), collects the answer up to the cap, and settles once — with the answer, or with the transport
+ * failure as a D24UnavailableError that says whether the request can have reached D24. No stream, abort signal or
+ * interceptor per call: in `npm run bench` those cost more than the rest of the client together.
+ */
+class Call implements Dispatcher.DispatchHandler {
+  readonly #resolve: (answer: RawAnswer) => void;
+  readonly #reject: (error: D24UnavailableError) => void;
+  readonly #maxBytes: number;
+  readonly #timer: NodeJS.Timeout;
+  #controller: Dispatcher.DispatchController | null = null;
+  #status = 0;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #settled = false;
+
+  constructor(
+    resolve: (answer: RawAnswer) => void,
+    reject: (error: D24UnavailableError) => void,
+    limits: Limits,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#maxBytes = limits.maxResponseBytes;
+    this.#timer = setTimeout(timeUp, limits.timeoutMs, this);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // undici keeps a call queued for a connection until one is free, whatever happened to its caller; one whose
+    // limit ran out while it waited was answered NOT_APPLIED then, so it must never be written now.
+    if (this.#settled) throw DROPPED;
+    this.#controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.#maxBytes) {
+      this.#fail(new D24UnavailableError('UNKNOWN', `response larger than ${this.#maxBytes} bytes`));
+      controller.abort(DROPPED);
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    this.#resolve({ httpStatus: this.#status, body: body.toString('utf8') });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(unavailable(error, this.#controller !== null));
+  }
+
+  /** The limit ran out: a call never written is NOT_APPLIED; a written one is cut (UNKNOWN). */
+  expire(): void {
+    if (this.#settled) return;
+    const written = this.#controller !== null;
+    this.#fail(
+      written
+        ? new D24UnavailableError('UNKNOWN', 'timeout')
+        : new D24UnavailableError('NOT_APPLIED', 'timeout before sending'),
+    );
+    this.#controller?.abort(DROPPED);
+  }
+
+  #fail(error: D24UnavailableError): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#reject(error);
+  }
+}
+
+function timeUp(call: Call): void {
+  call.expire();
+}
+
+/**
+ * Sends one request and reads its answer (up to `maxResponseBytes`, within `timeoutMs` from the call, queueing
+ * for a pooled connection included), turning every transport failure into a D24UnavailableError.
+ */
+export function send(
   dispatcher: Dispatcher,
   origin: string,
   request: WireRequest,
-  limits: { timeoutMs: number; maxResponseBytes: number },
+  limits: Limits,
 ): Promise<RawAnswer> {
-  let response: Dispatcher.ResponseData;
-  // Not AbortSignal.timeout(): its timer lives for the whole limit after the call ends, so under load thousands
-  // of them (and their signals) stay on the heap. This one is cleared as soon as the answer is read.
-  const controller = new AbortController();
-  const { signal } = controller;
-  let timer: NodeJS.Timeout | undefined;
-  // undici settles a call still queued for a connection only when it leaves the queue, so the limit is enforced
-  // here: a call waiting behind hung ones answers on time (NOT_APPLIED: undici drops it unwritten).
-  const timeUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error('timeout'));
-    }, limits.timeoutMs);
+  return new Promise((resolve, reject) => {
+    dispatcher.dispatch(
+      {
+        origin,
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        idempotent: false,
+      },
+      new Call(resolve, reject, limits),
+    );
   });
-  let written = false;
-  const options: TrackedOptions = {
-    origin,
-    path: request.path,
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal,
-    idempotent: false,
-    [ON_WRITE]: () => {
-      written = true;
-    },
-  };
-  try {
-    try {
-      const pending = dispatcher.request(options);
-      pending.catch(() => {}); // after a timeout it rejects too, unobserved
-      response = await Promise.race([pending, timeUp]);
-    } catch (error) {
-      throw unavailable(error, signal, written);
-    }
-    try {
-      return {
-        httpStatus: response.statusCode,
-        body: await readCapped(response.body, limits.maxResponseBytes),
-      };
-    } catch (error) {
-      throw error instanceof D24UnavailableError ? error : unavailable(error, signal, written);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new D24UnavailableError('UNKNOWN', `response larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function unavailable(error: unknown, signal: AbortSignal, written: boolean): D24UnavailableError {
+function unavailable(error: unknown, written: boolean): D24UnavailableError {
   const code = errorCode(error);
   if (code && NOT_SENT_CODES.has(code)) return new D24UnavailableError('NOT_APPLIED', code);
-  const reason = signal.aborted ? 'timeout' : (code ?? 'transport error');
-  // Still queued for a connection when it ended (e.g. every pooled socket busy with a hung call): never sent.
+  const reason = code ?? 'transport error';
+  // Still queued for a connection when it ended (e.g. the pool was closed): never sent.
   if (!written) return new D24UnavailableError('NOT_APPLIED', `${reason} before sending`);
   return new D24UnavailableError('UNKNOWN', reason);
 }
