@@ -8,6 +8,8 @@ import {
 } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { BULK_FIELDS, isBulkField, type SentItem, sentItems } from '../schema/bulk-items.js';
+import { CHANGES } from '../schema/change-status.js';
 import { requestIdOf } from './request-id.js';
 import { type RootFieldEvent, refusalCode } from './root-fields.js';
 
@@ -15,7 +17,7 @@ import { type RootFieldEvent, refusalCode } from './root-fields.js';
 export interface AuditEvent {
   /** The token's `sub`, `sandbox-developer`, or null when the caller was not authenticated. */
   actor: string | null;
-  /** The mutation field, e.g. `holdCashout`. */
+  /** The mutation field, e.g. `holdCashout` (a bulk field writes one event per item, e.g. `holdCashouts`). */
   operation: string;
   cashoutId: string | null;
   externalId?: string;
@@ -62,25 +64,19 @@ export function createAudit(options: { logger: Logger }): Audit {
       if (event.operation !== 'mutation') return;
       const context = event.context as AuditContext;
       if (context.request) auditedRequests.add(context.request);
-      const input = (event.args.input ?? {}) as Record<string, unknown>;
-      const value = (event.threw ? {} : event.value) as {
-        code?: unknown;
-        outcome?: AuditEvent['outcome'];
-        changed?: boolean;
-        detail?: string;
-      };
-      write({
+      const base = {
         actor: context.principal?.subject ?? null,
         operation: event.field,
-        cashoutId: clip(input.cashoutId) ?? null,
-        ...(input.externalId !== undefined && { externalId: clip(input.externalId) }),
-        resultType: event.resultType,
-        ...(typeof value.code === 'number' && { d24Code: value.code }),
-        ...(value.outcome && { outcome: value.outcome }),
-        ...(typeof value.changed === 'boolean' && { changed: value.changed }),
-        ...(value.detail && { detail: value.detail }),
         durationMs: Math.round(event.durationMs),
         requestId: context.requestId ?? (context.request ? requestIdOf(context.request) : 'unknown'),
+      };
+      // A bulk success: one event per item, with that item's result.
+      const results = event.threw ? undefined : (event.value as { results?: unknown }).results;
+      const items = auditedItems(event.field, event.args);
+      items.forEach((item, index) => {
+        const value = Array.isArray(results) ? results[index] : event.threw ? {} : event.value;
+        const resultType = Array.isArray(results) ? itemResultType(event.field, value) : event.resultType;
+        write({ ...base, ...item, resultType, ...outcomeOf(value) });
       });
     },
     plugin: {
@@ -107,19 +103,52 @@ export function createAudit(options: { logger: Logger }): Audit {
           for (const arg of selection.arguments ?? []) {
             args[arg.name.value] = valueFromASTUntyped(arg.value, entry.params.variables ?? undefined);
           }
-          const input = (args.input ?? {}) as Record<string, unknown>;
-          write({
-            actor: entry.context?.principal?.subject ?? null,
-            operation: selection.name.value,
-            cashoutId: clip(input.cashoutId) ?? null,
-            ...(input.externalId !== undefined && { externalId: clip(input.externalId) }),
-            resultType: code,
-            durationMs: Math.round(performance.now() - entry.started),
-            requestId: requestIdOf(request),
-          });
+          for (const item of auditedItems(selection.name.value, args)) {
+            write({
+              actor: entry.context?.principal?.subject ?? null,
+              operation: selection.name.value,
+              ...item,
+              resultType: code,
+              durationMs: Math.round(performance.now() - entry.started),
+              requestId: requestIdOf(request),
+            });
+          }
         }
       },
     },
+  };
+}
+
+/** Who the event is about: the mutation's cashout, or each item of a bulk one (as sent, cut short). */
+function auditedItems(
+  field: string,
+  args: Record<string, unknown>,
+): { cashoutId: string | null; externalId?: string }[] {
+  const sent = isBulkField(field) ? sentItems(field, args) : [(args.input ?? {}) as SentItem];
+  return (sent?.length ? sent : [{ cashoutId: null }]).map((item) => ({
+    cashoutId: clip(item.cashoutId) ?? null,
+    ...(item.externalId !== undefined && { externalId: clip(item.externalId) }),
+  }));
+}
+
+/** A bulk item's union member: its error's name, or the single mutation's success type. */
+function itemResultType(field: string, value: unknown): string {
+  if (value instanceof Error) return value.name;
+  return isBulkField(field) ? CHANGES[BULK_FIELDS[field]].success : 'UNKNOWN';
+}
+
+function outcomeOf(value: unknown): Partial<AuditEvent> {
+  const { code, outcome, changed, detail } = (value ?? {}) as {
+    code?: unknown;
+    outcome?: AuditEvent['outcome'];
+    changed?: unknown;
+    detail?: unknown;
+  };
+  return {
+    ...(typeof code === 'number' && { d24Code: code }),
+    ...(outcome && { outcome }),
+    ...(typeof changed === 'boolean' && { changed }),
+    ...(typeof detail === 'string' && detail && { detail }),
   };
 }
 
