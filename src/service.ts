@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
@@ -11,6 +11,7 @@ import { type DrainReport, trackRequests } from './server/drain.js';
 import { AUDIT_LOGGER_NAME } from './server/logger.js';
 import { createMetrics, type Metrics } from './server/metrics.js';
 import { createReadiness, type Readiness } from './server/readiness.js';
+import { createHttpServer, SERVER_LIMITS, type ServerLimits } from './server/security.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
 export interface Service {
@@ -37,6 +38,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** The audit trail's logger; by default `logger.child({ name: 'audit' })`. */
   audit?: Logger;
+  /** The HTTP server's timeouts and connection cap; SERVER_LIMITS by default (tests shorten them). */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 /** Starts the embedded sandbox if D24_BASE_URL is unset, then the D24 client and the HTTP server. */
@@ -74,7 +77,7 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
   const app = createApp(config, { d24, ledger, logger, audit, metrics, readiness });
-  const server = createServer(app.hotPath.listener);
+  const server = createHttpServer(app.hotPath.listener, { ...SERVER_LIMITS, ...deps.serverLimits });
   const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
   readiness.start();

@@ -1,15 +1,8 @@
-import {
-  type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  getOperationAST,
-  Kind,
-  type SelectionSetNode,
-  valueFromASTUntyped,
-} from 'graphql';
+import { type DocumentNode, getOperationAST, valueFromASTUntyped } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Context } from '../schema/builder.js';
 import { bulkCost, isBulkField } from '../schema/bulk-items.js';
+import { rootFields } from './refused-fields.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -151,23 +144,4 @@ export function mutationCostOf(
       }
       return sum + bulkCost(field.name.value, args);
     }, 0);
-}
-
-function rootFields(selectionSet: SelectionSetNode, document: DocumentNode): FieldNode[] {
-  const fields: FieldNode[] = [];
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== '__typename') fields.push(selection);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fields.push(...rootFields(selection.selectionSet, document));
-    } else {
-      // Validation has already refused fragment cycles and unknown fragments.
-      const fragment = document.definitions.find(
-        (definition): definition is FragmentDefinitionNode =>
-          definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value,
-      );
-      if (fragment) fields.push(...rootFields(fragment.selectionSet, document));
-    }
-  }
-  return fields;
 }

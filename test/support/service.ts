@@ -1,7 +1,7 @@
 import { type Logger, pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { type Service, startService } from '../../src/service.js';
+import { type Service, type ServiceDeps, startService } from '../../src/service.js';
 
 export interface TestService extends Service {
   sandbox: Sandbox;
@@ -23,7 +23,7 @@ export interface TestService extends Service {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { logger?: Logger; audit?: Logger } = {},
+  options: { logger?: Logger; audit?: Logger; serverLimits?: ServiceDeps['serverLimits'] } = {},
 ): Promise<TestService> {
   const config = loadConfig({
     PORT: '0',
@@ -37,6 +37,7 @@ export async function startTestService(
   const service = await startService(config, {
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.audit && { audit: options.audit }),
+    ...(options.serverLimits && { serverLimits: options.serverLimits }),
   });
   return Object.assign(service, {
     sandbox: service.sandbox as Sandbox,
