@@ -1,3 +1,4 @@
+import type { BulkFigures } from './bulk.js';
 import type { Machine } from './proc.js';
 
 export interface TargetFigures {
@@ -66,6 +67,8 @@ export interface BenchReport {
     cpuPer1000: number;
     p99AddedMs: number;
   };
+  /** A 100-item holdCashouts against 100 single holdCashout calls (bench/bulk.ts). */
+  bulk?: BulkFigures;
 }
 
 export function ledgerCost(on: TargetFigures, off: TargetFigures): NonNullable<BenchReport['ledger']> {

@@ -9,6 +9,10 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "CancelCashoutsResult": [
+      "CancelCashoutsSuccess",
+      "ValidationError"
+    ],
     "CashoutLookupResult": [
       "Cashout",
       "CashoutNotFoundError",
@@ -31,12 +35,20 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "HoldCashoutsResult": [
+      "HoldCashoutsSuccess",
+      "ValidationError"
+    ],
     "ReleaseCashoutResult": [
       "CashoutNotFoundError",
       "D24RequestError",
       "D24UnavailableError",
       "InvalidStatusTransitionError",
       "ReleaseCashoutSuccess",
+      "ValidationError"
+    ],
+    "ReleaseCashoutsResult": [
+      "ReleaseCashoutsSuccess",
       "ValidationError"
     ]
   }
@@ -51,6 +63,10 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "CancelCashoutsResult": [
+      "CancelCashoutsSuccess",
+      "ValidationError"
+    ],
     "CashoutLookupResult": [
       "Cashout",
       "CashoutNotFoundError",
@@ -73,12 +89,20 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "HoldCashoutsResult": [
+      "HoldCashoutsSuccess",
+      "ValidationError"
+    ],
     "ReleaseCashoutResult": [
       "CashoutNotFoundError",
       "D24RequestError",
       "D24UnavailableError",
       "InvalidStatusTransitionError",
       "ReleaseCashoutSuccess",
+      "ValidationError"
+    ],
+    "ReleaseCashoutsResult": [
+      "ReleaseCashoutsSuccess",
       "ValidationError"
     ]
   }

@@ -42,6 +42,7 @@ class RunningSandbox implements Sandbox {
     private readonly sockets: ReadonlySet<Socket>,
     private readonly connections: () => number,
     book: FaultBook,
+    private readonly concurrency: { current: number; max: number },
   ) {
     const { address, port } = server.address() as AddressInfo;
     this.port = port;
@@ -87,6 +88,14 @@ class RunningSandbox implements Sandbox {
     return this.connections();
   }
 
+  requestConcurrency(): { current: number; max: number } {
+    return { ...this.concurrency };
+  }
+
+  resetRequestConcurrency(): void {
+    this.concurrency.max = this.concurrency.current;
+  }
+
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.timers.clear();
@@ -107,8 +116,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const timers = new Timers();
   const sockets = new Set<Socket>();
   let connections = 0;
+  const concurrency = { current: 0, max: 0 };
 
   const server = createServer(createHandler({ store, faults, log, timers, credentials }));
+  // Requests being answered at once (a hanging one counts until its socket closes).
+  server.on('request', (_req, res) => {
+    concurrency.current++;
+    concurrency.max = Math.max(concurrency.max, concurrency.current);
+    res.once('close', () => concurrency.current--);
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   server.on('connection', (socket: Socket) => {
@@ -124,5 +140,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolve();
     });
   });
-  return new RunningSandbox(credentials, server, store, log, timers, sockets, () => connections, faults);
+  return new RunningSandbox(
+    credentials,
+    server,
+    store,
+    log,
+    timers,
+    sockets,
+    () => connections,
+    faults,
+    concurrency,
+  );
 }

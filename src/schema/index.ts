@@ -4,6 +4,7 @@ import './cashout.js';
 import './status-changes.js';
 import './history.js';
 import './listing.js';
+import './bulk-changes.js';
 
 builder.mutationType({
   description: 'State changes on cashouts at D24. None is ever retried automatically.',
