@@ -20,7 +20,7 @@ describe('npm run bench -- --smoke', () => {
     );
     expect(stdout).toContain('× floor');
     const report = JSON.parse(readFileSync(path.join(out, 'bench.json'), 'utf8')) as BenchReport;
-    expect(report.targets.map((target) => target.name)).toEqual(['floor', 'client', 'service']);
+    expect(report.targets.map((target) => target.name)).toEqual(['floor', 'client', 'service', 'ledger-off']);
     for (const { figures, vsFloor } of report.targets) {
       expect(figures.requestsPerSecond).toBeGreaterThan(0);
       expect(figures.errors).toBe(0);
