@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
+import { disabledLedger } from './ledger/disabled.js';
+import { type Ledger, openLedger } from './ledger/index.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type App, createApp } from './server/app.js';
 import { createAudit } from './server/audit.js';
@@ -22,9 +24,12 @@ export interface Service {
   sandbox: Sandbox | null;
   metrics: Metrics;
   readiness: Readiness;
+  /** The cashout ledger (SQLite or PostgreSQL, per DATABASE_URL). */
+  ledger: Ledger;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
-   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out) and the sandbox close.
+   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out), the ledger (after writing
+   * what waits) and the sandbox close.
    */
   close(): Promise<DrainReport>;
 }
@@ -53,9 +58,25 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
     },
   });
-  const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
+  const ledger = config.ledger.disabled
+    ? disabledLedger()
+    : await openLedger({
+        target: config.ledger.target,
+        maxWaiting: config.ledger.maxWaiting,
+        logger: logger.child({ name: 'ledger' }),
+        observer: metrics.ledger,
+      });
+  if (config.ledger.disabled)
+    logger.warn('LEDGER_DISABLED=true: NO LEDGER, nothing is recorded (benchmarks only)');
+  metrics.trackLedgerWaiting(() => ledger.waiting);
+  const readiness = createReadiness({
+    origin: baseUrl,
+    intervalMs: config.readyProbeIntervalMs,
+    logger,
+    checks: [() => (ledger.status === 'down' ? 'ledger-unavailable' : null)],
+  });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
-  const app = createApp(config, { d24, logger, audit, metrics, readiness });
+  const app = createApp(config, { d24, ledger, logger, audit, metrics, readiness });
   const server = createHttpServer(app.hotPath.listener, { ...SERVER_LIMITS, ...deps.serverLimits });
   const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
@@ -70,6 +91,7 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     sandbox,
     metrics,
     readiness,
+    ledger,
     close() {
       closing ??= (async () => {
         readiness.drain();
@@ -77,6 +99,8 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         const report = await requests.drain(config.shutdownGraceMs);
         // Past the grace period the callers are gone: do not wait for their D24 calls too.
         await (report.completed ? d24.close() : d24.destroy());
+        // After the requests: their events are queued by now, and close() writes them.
+        await ledger.close();
         await sandbox?.close();
         return report;
       })();
