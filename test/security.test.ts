@@ -536,15 +536,16 @@ describe('caches keyed by documents (CACHE_LIMITS)', () => {
     expect(cache.get('dddd')).toBe(4);
   });
 
-  it('the hot path holds at most CACHE_LIMITS.prepared operations, however many distinct documents come', async () => {
+  it('Yoga and the hot path hold at most CACHE_LIMITS documents, however many distinct documents come', async () => {
     const service = await startTestService({ RATE_LIMIT_PER_MINUTE: '0' });
     try {
-      const count = CACHE_LIMITS.prepared + 40;
+      const count = Math.max(CACHE_LIMITS.prepared, CACHE_LIMITS.documents) + 40;
       for (let i = 0; i < count; i++) {
         const { status } = await service.graphql(`query Q${i} { cashout(cashoutId: "1008") { __typename } }`);
         expect(status).toBe(200);
       }
       expect(service.app.hotPath.prepared()).toBe(CACHE_LIMITS.prepared);
+      expect(service.app.documentsCached()).toBe(CACHE_LIMITS.documents);
     } finally {
       await service.close();
     }

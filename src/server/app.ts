@@ -38,7 +38,11 @@ export interface AppDeps {
 }
 
 /** Yoga's app (a fetch-style handler), and the hot path beside it: `hotPath.listener` is what a server listens with. */
-export type App = YogaServerInstance<Record<string, never>, Context> & { hotPath: HotPath };
+export type App = YogaServerInstance<Record<string, never>, Context> & {
+  hotPath: HotPath;
+  /** How many parsed documents Yoga's parse cache holds. */
+  documentsCached(): number;
+};
 
 /** Builds the GraphQL app; `startService` makes its `hotPath.listener` listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
@@ -125,7 +129,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     maxBodyBytes: LIMITS.bodyBytes,
     maskError: maskerOf(yoga),
   });
-  return Object.assign(yoga, { hotPath });
+  return Object.assign(yoga, { hotPath, documentsCached: security.documentsCached });
 }
 
 /**

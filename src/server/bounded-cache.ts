@@ -52,7 +52,13 @@ export class BoundedCache<V> {
 export function yogaCache<V>(
   maxEntries: number,
   maxChars: number,
-): { get(key: string): V | undefined; set(key: string, value: V): void } {
+): { get(key: string): V | undefined; set(key: string, value: V): void; readonly size: number } {
   const cache = new BoundedCache<V>(maxEntries, maxChars);
-  return { get: (key) => cache.touch(key), set: (key, value) => cache.set(key, value) };
+  return {
+    get: (key) => cache.touch(key),
+    set: (key, value) => cache.set(key, value),
+    get size() {
+      return cache.size;
+    },
+  };
 }
