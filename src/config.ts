@@ -26,6 +26,13 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     READY_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, 'must be 1-64 of letters, digits and _ . : -')
+      .default('d24-cashout-graphql:'),
+    SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(100_000).default(32),
+    SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -68,6 +75,10 @@ export interface Config {
   /** How often /ready's TCP probe of D24's origin runs (/ready itself only reads the last result). */
   readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
+  /** `url` null: one replica, everything in process. `prefix` starts every key and channel. */
+  redis: { url: string | null; prefix: string };
+  /** Bounds on open subscription streams (SSE and WebSocket together), per principal and in this replica. */
+  subscriptions: { perPrincipal: number; max: number };
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -101,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyProbeIntervalMs: e.READY_PROBE_INTERVAL_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_KEY_PREFIX },
+    subscriptions: { perPrincipal: e.SUBSCRIPTIONS_PER_PRINCIPAL, max: e.SUBSCRIPTIONS_MAX },
   });
 }
 

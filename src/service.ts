@@ -8,7 +8,9 @@ import { createAudit } from './server/audit.js';
 import { type DrainReport, trackRequests } from './server/drain.js';
 import { AUDIT_LOGGER_NAME } from './server/logger.js';
 import { createMetrics, type Metrics } from './server/metrics.js';
+import { RedisRateLimitStore } from './server/rate-limit-redis.js';
 import { createReadiness, type Readiness } from './server/readiness.js';
+import { connectRedis, type RedisConnections } from './server/redis.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
 export interface Service {
@@ -52,7 +54,16 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   });
   const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
-  const app = createApp(config, { d24, logger, audit, metrics, readiness });
+  const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.prefix, logger) : null;
+  if (redis && !(await redis.ready(2_000))) logger.warn('Redis not reachable yet: starting anyway, degraded');
+  const app = createApp(config, {
+    d24,
+    logger,
+    audit,
+    metrics,
+    readiness,
+    ...(redis && { rateLimitStore: sharedRateLimit(redis, config, logger) }),
+  });
   const server = createServer(app.hotPath.listener);
   const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
@@ -75,9 +86,19 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         // Past the grace period the callers are gone: do not wait for their D24 calls too.
         await (report.completed ? d24.close() : d24.destroy());
         await sandbox?.close();
+        await redis?.close();
         return report;
       })();
       return closing;
     },
   };
+}
+
+function sharedRateLimit(redis: RedisConnections, config: Readonly<Config>, logger: Logger) {
+  return new RedisRateLimitStore({
+    redis: redis.commands,
+    prefix: redis.prefix,
+    limit: config.rateLimitPerMinute,
+    logger,
+  });
 }
