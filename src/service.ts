@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
+import { type Ledger, openLedger } from './ledger/index.js';
+import { createLive, type Live } from './live/index.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type App, createApp } from './server/app.js';
 import { createAudit } from './server/audit.js';
@@ -11,6 +13,7 @@ import { createMetrics, type Metrics } from './server/metrics.js';
 import { RedisRateLimitStore } from './server/rate-limit-redis.js';
 import { createReadiness, type Readiness } from './server/readiness.js';
 import { connectRedis, type RedisConnections } from './server/redis.js';
+import { type GraphQLWebSocket, serveGraphQLOverWebSocket } from './server/websocket.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
 export interface Service {
@@ -23,6 +26,10 @@ export interface Service {
   sandbox: Sandbox | null;
   metrics: Metrics;
   readiness: Readiness;
+  ledger: Ledger;
+  /** Subscriptions: the PubSub, the ledger reader, the open streams. */
+  live: Live;
+  websocket: GraphQLWebSocket;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
    * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out) and the sandbox close.
@@ -56,8 +63,13 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
   const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.prefix, logger) : null;
   if (redis && !(await redis.ready(2_000))) logger.warn('Redis not reachable yet: starting anyway, degraded');
+  // TEMPORARY until the ledger branch wires DATABASE_URL: an in-memory ledger.
+  const ledger = await openLedger({ target: { kind: 'sqlite', path: ':memory:' }, logger });
+  const live = createLive({ ledger, redis, logger, limits: config.subscriptions });
   const app = createApp(config, {
     d24,
+    ledger,
+    live,
     logger,
     audit,
     metrics,
@@ -66,6 +78,13 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   });
   const server = createServer(app.hotPath.listener);
   const requests = trackRequests(server);
+  const websocket = serveGraphQLOverWebSocket({
+    server,
+    yoga: app,
+    authenticate: app.authenticate,
+    trustedDocumentsRequired: config.trustedDocumentsRequired,
+    logger,
+  });
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
   readiness.start();
   const { port } = server.address() as { port: number };
@@ -78,14 +97,21 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     sandbox,
     metrics,
     readiness,
+    ledger,
+    live,
+    websocket,
     close() {
       closing ??= (async () => {
         readiness.drain();
         readiness.stop();
+        // Streams never finish on their own: end them (each client is told to resume with `after`) first.
+        live.close();
+        await websocket.close();
         const report = await requests.drain(config.shutdownGraceMs);
         // Past the grace period the callers are gone: do not wait for their D24 calls too.
         await (report.completed ? d24.close() : d24.destroy());
         await sandbox?.close();
+        await ledger.close();
         await redis?.close();
         return report;
       })();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CashoutDocument, HoldCashoutDocument } from '../schema/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
+import { openLedger } from '../src/ledger/index.js';
 import { createApp } from '../src/server/app.js';
 import { type ExampleField, exampleDocument } from '../src/server/examples.js';
 import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
@@ -242,6 +243,10 @@ describe('NODE_ENV=production', () => {
     } as unknown as D24Client;
     const app = createApp(loadConfig({ NODE_ENV: 'production' }), {
       d24: failing,
+      ledger: await openLedger({
+        target: { kind: 'sqlite', path: ':memory:' },
+        logger: pino({ level: 'silent' }),
+      }),
       logger: pino({ level: 'silent' }),
     });
     const response = await app.fetch('http://service.test/graphql', {

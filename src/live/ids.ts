@@ -12,7 +12,9 @@ export const EVENT_ID = /^[1-9][0-9]{0,18}$/;
  * The newest committed event's id (null: none yet): the ledger's `lastEventId` where it has one, else found with
  * `eventsAfter(x, { limit: 1 })` ("is there an event after x?"): a gallop then a bisection, about 2·log2(id) reads.
  */
-export async function latestEventId(ledger: Ledger & { lastEventId?: () => Promise<string | null> }): Promise<string | null> {
+export async function latestEventId(
+  ledger: Ledger & { lastEventId?: () => Promise<string | null> },
+): Promise<string | null> {
   if (ledger.lastEventId) return ledger.lastEventId();
   const next = async (after: bigint) => (await ledger.eventsAfter(after.toString(), { limit: 1 }))[0]?.id;
   const first = (await ledger.eventsAfter(null, { limit: 1 }))[0]?.id;

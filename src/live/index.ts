@@ -19,7 +19,11 @@ export interface Live {
   pubSub: LivePubSub;
   feed: LiveFeed;
   /** Opens a stream of ledger events; throws TooManyStreamsError over a bound. */
-  open(request: { principal: Principal; cashoutIds: readonly string[] | null; after: string | null }): EventStream;
+  open(request: {
+    principal: Principal;
+    cashoutIds: readonly string[] | null;
+    after: string | null;
+  }): EventStream;
   /** Streams open now (SSE and WebSocket). */
   openStreams(): number;
   /** Ends every stream (each client gets a last item saying to resume) and stops reading the ledger. */
@@ -57,7 +61,9 @@ export function createLive(options: LiveOptions): Live {
         );
       }
       if (streams.size >= options.limits.max) {
-        throw new TooManyStreamsError('This replica has as many open subscriptions as it allows; try another later');
+        throw new TooManyStreamsError(
+          'This replica has as many open subscriptions as it allows; try another later',
+        );
       }
       perPrincipal.set(principal.subject, mine + 1);
       const stream: EventStream = new EventStream({

@@ -33,7 +33,8 @@ export function createLivePubSub(redis: RedisConnections | null, logger: Logger)
  * rejected (the event target does not await them; an unhandled rejection would stop the process).
  */
 function namespaced(connection: Redis, prefix: string, logger: Logger): Redis {
-  const failed = (what: string) => (error: Error) => logger.debug({ err: { name: error.name } }, `Redis ${what} failed`);
+  const failed = (what: string) => (error: Error) =>
+    logger.debug({ err: { name: error.name } }, `Redis ${what} failed`);
   const view = {
     publish: (channel: string, message: string) =>
       connection.publish(prefix + channel, message).catch(failed('PUBLISH')),

@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { z } from 'zod';
-import { type StreamItem, TooManyStreamsError } from '../live/index.js';
 import { EVENT_ID } from '../live/ids.js';
+import { type StreamItem, TooManyStreamsError } from '../live/index.js';
 import { builder } from './builder.js';
 import { CashoutEventRef } from './cashout-event.js';
 import { cashoutIdSchema, ValidationError } from './validation.js';
@@ -57,7 +57,11 @@ builder.subscriptionField('cashoutEvents', (t) =>
         return single(new ValidationError([{ path: ['after'], message: 'is not a known event id' }]));
       }
       try {
-        return context.live.open({ principal: context.principal, cashoutIds: cashoutIds ?? null, after: after ?? null });
+        return context.live.open({
+          principal: context.principal,
+          cashoutIds: cashoutIds ?? null,
+          after: after ?? null,
+        });
       } catch (error) {
         if (!(error instanceof TooManyStreamsError)) throw error;
         throw createGraphQLError(error.message, { extensions: { code: error.code } });
@@ -65,7 +69,9 @@ builder.subscriptionField('cashoutEvents', (t) =>
     },
     resolve: (item: Item) => {
       if (!('end' in item)) return item;
-      throw createGraphQLError(END_MESSAGES[item.end], { extensions: { code: item.end, lastId: item.lastId } });
+      throw createGraphQLError(END_MESSAGES[item.end], {
+        extensions: { code: item.end, lastId: item.lastId },
+      });
     },
   }),
 );

@@ -3,10 +3,12 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
+import type { Ledger } from '../ledger/types.js';
+import { createLive, type Live } from '../live/index.js';
 import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
-import { useAuthentication } from './auth.js';
+import { type Authenticator, useAuthentication } from './auth.js';
 import { useBodyLimit } from './body-limit.js';
 import { graphiqlOptions, renderGraphiQLWhenShown } from './graphiql.js';
 import { createHotPath, type HotPath } from './hot-path.js';
@@ -23,6 +25,9 @@ export { SANDBOX_DEVELOPER } from './auth.js';
 
 export interface AppDeps {
   d24: D24Client;
+  ledger: Ledger;
+  /** Subscriptions' PubSub and ledger reader, one per replica; by default in process, made here. */
+  live?: Live;
   logger: Logger;
   /** The audit trail (one event per mutation); `startService` always passes one. */
   audit?: Audit;
@@ -35,7 +40,12 @@ export interface AppDeps {
 }
 
 /** Yoga's app (a fetch-style handler), and the hot path beside it: `hotPath.listener` is what a server listens with. */
-export type App = YogaServerInstance<Record<string, never>, Context> & { hotPath: HotPath };
+export type App = YogaServerInstance<Record<string, never>, Context> & {
+  hotPath: HotPath;
+  /** The authenticator Yoga's path uses (and the WebSocket transport, for `connectionParams`). */
+  authenticate: Authenticator;
+  live: Live;
+};
 
 /** Builds the GraphQL app; `startService` makes its `hotPath.listener` listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
@@ -49,10 +59,15 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     store: deps.rateLimitStore ?? new MemoryRateLimitStore({ limit: config.rateLimitPerMinute }),
   });
   const jit = useGraphQlJitWhenLoaded();
+  const live =
+    deps.live ??
+    createLive({ ledger: deps.ledger, redis: null, logger: deps.logger, limits: config.subscriptions });
   const contextFor = (requestId: string, principal: Context['principal']): Context => {
     let log: Context['log'] | undefined;
     return {
       d24: deps.d24,
+      ledger: deps.ledger,
+      live,
       requestId,
       // Made when first used: a pino child (its bindings run through redaction) per request is not free.
       get log() {
@@ -107,7 +122,12 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       useBodyLimit(LIMITS.bodyBytes),
     ],
     ...security.options,
-    context: ({ request }) => contextFor(requestIdOf(request), auth.principalOf(request)),
+    // A WebSocket subscription (websocket.ts) comes with its connection's principal; HTTP with its request.
+    context: (initial) => {
+      const ws = initial as Partial<Pick<Context, 'principal' | 'requestId'>>;
+      if (ws.principal && ws.requestId) return contextFor(ws.requestId, ws.principal);
+      return contextFor(requestIdOf(initial.request), auth.principalOf(initial.request));
+    },
   });
   hotPath = createHotPath({
     yoga,
@@ -120,7 +140,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     maxBodyBytes: LIMITS.bodyBytes,
     maskError: maskerOf(yoga),
   });
-  return Object.assign(yoga, { hotPath });
+  return Object.assign(yoga, { hotPath, authenticate: auth.authenticate, live });
 }
 
 /**
