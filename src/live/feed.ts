@@ -110,8 +110,8 @@ export function createLiveFeed(options: {
       return;
     }
     for (const id of listener.cashoutIds) {
-      let set = byCashout.get(id);
-      if (!set) byCashout.set(id, (set = new Set()));
+      const set = byCashout.get(id) ?? new Set<FeedListener>();
+      byCashout.set(id, set);
       set.add(listener);
     }
   }

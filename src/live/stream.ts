@@ -60,7 +60,10 @@ export class EventStream implements AsyncIterableIterator<StreamItem>, FeedListe
   private async start(): Promise<void> {
     try {
       const leave = await this.options.feed.join(this);
-      if (this.finished) return leave();
+      if (this.finished) {
+        leave();
+        return;
+      }
       this.leave = leave;
       if (this.options.after !== null) await this.replay();
       if (this.finished) return;
@@ -90,9 +93,12 @@ export class EventStream implements AsyncIterableIterator<StreamItem>, FeedListe
   /** The feed hands over a live event (already filtered by cashout). */
   deliver(event: LedgerEvent): void {
     if (this.finished || this.ending) return;
-    if (this.live) return this.accept(event);
-    this.buffer.push(event);
-    if (this.buffer.length > MAX_BUFFERED) this.end('SLOW_CONSUMER');
+    if (this.live) {
+      this.accept(event);
+    } else {
+      this.buffer.push(event);
+      if (this.buffer.length > MAX_BUFFERED) this.end('SLOW_CONSUMER');
+    }
   }
 
   private accept(event: LedgerEvent): void {
@@ -153,7 +159,10 @@ export class EventStream implements AsyncIterableIterator<StreamItem>, FeedListe
 
   private armExpiry(expiresAt: number): void {
     const left = expiresAt - Date.now();
-    if (left <= 0) return this.end('TOKEN_EXPIRED');
+    if (left <= 0) {
+      this.end('TOKEN_EXPIRED');
+      return;
+    }
     this.timer = setTimeout(() => this.armExpiry(expiresAt), Math.min(left, MAX_TIMER_MS));
     this.timer.unref();
   }
