@@ -16,7 +16,7 @@ const END_MESSAGES = {
 const CashoutEventsResult = builder.unionType('CashoutEventsResult', {
   description: 'A ledger event, or why the subscription was refused (then the stream ends).',
   types: [CashoutEventRef, ValidationError],
-  resolveType: (value) => (value instanceof ValidationError ? ValidationError : CashoutEventRef),
+  resolveType: (value) => ('issues' in value ? 'ValidationError' : 'CashoutEvent'),
 });
 
 const argsSchema = z.object({
@@ -26,8 +26,9 @@ const argsSchema = z.object({
 
 type Item = StreamItem | ValidationError;
 
+// graphql-js takes a resolved Error for a thrown one: the member goes out as a plain object of its fields.
 async function* single(error: ValidationError): AsyncGenerator<Item> {
-  yield error;
+  yield { name: error.name, message: error.message, issues: error.issues } as ValidationError;
 }
 
 builder.subscriptionType({

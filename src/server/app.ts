@@ -20,6 +20,7 @@ import { requestIdOf, useRequestId } from './request-id.js';
 import { useBadParamsAs400 } from './request-params.js';
 import { observeRootFields, type RootFieldEvent } from './root-fields.js';
 import { hardening, LIMITS } from './security.js';
+import { useStreamsOnlyWhenAccepted } from './subscriptions.js';
 
 export { SANDBOX_DEVELOPER } from './auth.js';
 
@@ -119,6 +120,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       auth.plugin,
       ...security.plugins,
       rateLimit.plugin,
+      useStreamsOnlyWhenAccepted(),
       useBodyLimit(LIMITS.bodyBytes),
     ],
     ...security.options,
