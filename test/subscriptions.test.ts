@@ -179,7 +179,14 @@ describe('Subscription.cashoutEvents over WebSocket (graphql-transport-ws)', () 
     await new Promise<void>((resolve) =>
       client.subscribe(
         { query: '{ cashout(cashoutId: "1001") { __typename } }' },
-        { next: () => {}, error: (e) => (errors.push(e), resolve()), complete: resolve },
+        {
+          next: () => {},
+          error: (e) => {
+            errors.push(e);
+            resolve();
+          },
+          complete: resolve,
+        },
       ),
     );
     expect(JSON.stringify(errors)).toContain('Only subscriptions over WebSocket');
