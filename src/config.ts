@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { D24Credentials } from './d24/client.js';
+import { type DatabaseTarget, databaseTarget } from './ledger/connect.js';
 
 const flag = z.enum(['true', 'false']).optional();
 const optionalText = z.string().trim().min(1).optional();
@@ -26,6 +27,11 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     READY_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    DATABASE_URL: z
+      .string()
+      .refine((url) => databaseTarget(url) !== null, 'must be file:PATH or postgres://…')
+      .optional(),
+    LEDGER_BUFFER_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_KEY_PREFIX: z
       .string()
@@ -75,6 +81,8 @@ export interface Config {
   /** How often /ready's TCP probe of D24's origin runs (/ready itself only reads the last result). */
   readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
+  /** The ledger's database, and how many events may wait while it is down. */
+  ledger: { target: DatabaseTarget; maxWaiting: number };
   /** `url` null: one replica, everything in process. `prefix` starts every key and channel. */
   redis: { url: string | null; prefix: string };
   /** Bounds on open subscription streams (SSE and WebSocket together), per principal and in this replica. */
@@ -112,6 +120,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyProbeIntervalMs: e.READY_PROBE_INTERVAL_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    ledger: {
+      // The embedded sandbox starts afresh each time, so by default its ledger does too.
+      target: e.DATABASE_URL
+        ? (databaseTarget(e.DATABASE_URL) as DatabaseTarget)
+        : { kind: 'sqlite', path: e.D24_BASE_URL ? './data/ledger.sqlite' : ':memory:' },
+      maxWaiting: e.LEDGER_BUFFER_EVENTS,
+    },
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_KEY_PREFIX },
     subscriptions: { perPrincipal: e.SUBSCRIPTIONS_PER_PRINCIPAL, max: e.SUBSCRIPTIONS_MAX },
   });

@@ -26,13 +26,15 @@ export interface Service {
   sandbox: Sandbox | null;
   metrics: Metrics;
   readiness: Readiness;
+  /** The cashout ledger (SQLite or PostgreSQL, per DATABASE_URL). */
   ledger: Ledger;
   /** Subscriptions: the PubSub, the ledger reader, the open streams. */
   live: Live;
   websocket: GraphQLWebSocket;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
-   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out) and the sandbox close.
+   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out), the ledger (after writing
+   * what waits) and the sandbox close.
    */
   close(): Promise<DrainReport>;
 }
@@ -59,12 +61,22 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
     },
   });
-  const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
+  const ledger = await openLedger({
+    target: config.ledger.target,
+    maxWaiting: config.ledger.maxWaiting,
+    logger: logger.child({ name: 'ledger' }),
+    observer: metrics.ledger,
+  });
+  metrics.trackLedgerWaiting(() => ledger.waiting);
+  const readiness = createReadiness({
+    origin: baseUrl,
+    intervalMs: config.readyProbeIntervalMs,
+    logger,
+    checks: [() => (ledger.status === 'down' ? 'ledger-unavailable' : null)],
+  });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
   const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.prefix, logger) : null;
   if (redis && !(await redis.ready(2_000))) logger.warn('Redis not reachable yet: starting anyway, degraded');
-  // TEMPORARY until the ledger branch wires DATABASE_URL: an in-memory ledger.
-  const ledger = await openLedger({ target: { kind: 'sqlite', path: ':memory:' }, logger });
   const live = createLive({ ledger, redis, logger, limits: config.subscriptions });
   const app = createApp(config, {
     d24,
@@ -110,8 +122,9 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         const report = await requests.drain(config.shutdownGraceMs);
         // Past the grace period the callers are gone: do not wait for their D24 calls too.
         await (report.completed ? d24.close() : d24.destroy());
-        await sandbox?.close();
+        // After the requests: their events are queued by now, and close() writes them.
         await ledger.close();
+        await sandbox?.close();
         await redis?.close();
         return report;
       })();

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldCashoutDocument } from '../schema/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
-import { openLedger } from '../src/ledger/index.js';
 import { createApp } from '../src/server/app.js';
 import type { HotPath } from '../src/server/hot-path.js';
+import { memoryLedger } from './support/ledger.js';
 import { captureLogs } from './support/logs.js';
 import { OPERATIONS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -323,10 +323,7 @@ describe('an unexpected failure on the hot path', () => {
     } as unknown as D24Client;
     const app = createApp(loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'true' }), {
       d24: failing,
-      ledger: await openLedger({
-        target: { kind: 'sqlite', path: ':memory:' },
-        logger: pino({ level: 'silent' }),
-      }),
+      ledger: await memoryLedger(),
       logger: pino({ level: 'silent' }),
     });
     const server = createServer(app.hotPath.listener);

@@ -9,6 +9,10 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "CashoutEventsResult": [
+      "CashoutEvent",
+      "ValidationError"
+    ],
     "CashoutLookupResult": [
       "Cashout",
       "CashoutNotFoundError",
@@ -49,6 +53,10 @@
       "D24RequestError",
       "D24UnavailableError",
       "InvalidStatusTransitionError",
+      "ValidationError"
+    ],
+    "CashoutEventsResult": [
+      "CashoutEvent",
       "ValidationError"
     ],
     "CashoutLookupResult": [

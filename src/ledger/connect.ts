@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import type { Database, Dialect } from './db.js';
 import { migrationProvider } from './migrations/index.js';
@@ -36,8 +36,10 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
       connectionTimeoutMillis: 3_000,
       query_timeout: 10_000,
     });
-    // An idle connection the server closed (a restart, a failover) must not crash the process.
+    // A connection the server (or the network) closed must not crash the process: idle ones report to the pool,
+    // busy ones to themselves (their query fails on its own, and the writer retries).
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   const memory = target.path === ':memory:';
@@ -57,7 +59,16 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
 
 /** Runs every migration not yet applied (the same files on both databases); throws the first failure. */
 export async function migrateToLatest({ db, dialect }: LedgerDatabase): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  // Kysely looks for its migration tables in every schema unless told which: name the one in use (search_path).
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    ...(schema && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

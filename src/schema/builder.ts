@@ -5,7 +5,7 @@ import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { D24Client } from '../d24/client.js';
-import type { Ledger } from '../ledger/types.js';
+import type { Ledger } from '../ledger/index.js';
 import type { Live } from '../live/index.js';
 import { ValidationError } from './validation.js';
 
@@ -23,11 +23,12 @@ export interface Principal {
 /** Built per request by the server; resolvers take the D24 client from here, never from a module. */
 export interface Context {
   d24: D24Client;
+  /** The cashout ledger: every status change and observation is recorded there. */
+  ledger: Ledger;
   requestId: string;
   /** The request's logger: every line carries `requestId`. */
   log: Logger;
   principal: Principal;
-  ledger: Ledger;
   /** Subscriptions: the replica's one PubSub and ledger reader, made once at start-up. */
   live: Live;
 }
@@ -35,7 +36,10 @@ export interface Context {
 export const builder = new SchemaBuilder<{
   Context: Context;
   AuthScopes: Record<Scope, boolean>;
-  Scalars: { ID: { Input: string; Output: string } };
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
+  };
   DefaultFieldNullability: false;
 }>({
   // CONTRACT.md's fields are non-null unless marked; the few nullable ones say so where they are defined.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { EVENT_ID } from '../live/ids.js';
 import { type StreamItem, TooManyStreamsError } from '../live/index.js';
 import { builder } from './builder.js';
-import { CashoutEventRef } from './cashout-event.js';
+import { CashoutEventRef } from './history.js';
 import { cashoutIdSchema, ValidationError } from './validation.js';
 
 const END_MESSAGES = {

@@ -2,6 +2,8 @@ import { builder } from './builder.js';
 import './errors.js';
 import './cashout.js';
 import './status-changes.js';
+import './history.js';
+import './listing.js';
 import './cashout-events.js';
 
 builder.mutationType({

@@ -3,7 +3,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
-import type { Ledger } from '../ledger/types.js';
+import type { Ledger } from '../ledger/index.js';
 import { createLive, type Live } from '../live/index.js';
 import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
@@ -26,6 +26,7 @@ export { SANDBOX_DEVELOPER } from './auth.js';
 
 export interface AppDeps {
   d24: D24Client;
+  /** The cashout ledger resolvers record to and read from. */
   ledger: Ledger;
   /** Subscriptions' PubSub and ledger reader, one per replica; by default in process, made here. */
   live?: Live;
