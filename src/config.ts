@@ -39,6 +39,7 @@ const envSchema = z
       .default('d24-cashout-graphql:'),
     SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(100_000).default(32),
     SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    LIVE_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1_000),
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -87,6 +88,8 @@ export interface Config {
   redis: { url: string | null; prefix: string };
   /** Bounds on open subscription streams (SSE and WebSocket together), per principal and in this replica. */
   subscriptions: { perPrincipal: number; max: number };
+  /** While anyone subscribes, how often the ledger is read anyway (what makes up for a lost Redis signal). */
+  livePollMs: number;
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     },
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_KEY_PREFIX },
     subscriptions: { perPrincipal: e.SUBSCRIPTIONS_PER_PRINCIPAL, max: e.SUBSCRIPTIONS_MAX },
+    livePollMs: e.LIVE_POLL_MS,
   });
 }
 

@@ -77,7 +77,7 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
   const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.prefix, logger) : null;
   if (redis && !(await redis.ready(2_000))) logger.warn('Redis not reachable yet: starting anyway, degraded');
-  const live = createLive({ ledger, redis, logger, limits: config.subscriptions });
+  const live = createLive({ ledger, redis, logger, limits: config.subscriptions, pollMs: config.livePollMs });
   const app = createApp(config, {
     d24,
     ledger,

@@ -6,7 +6,7 @@ import { createLiveFeed, type LiveFeed } from './feed.js';
 import { createLivePubSub, type LivePubSub } from './pubsub.js';
 import { EventStream } from './stream.js';
 
-export type { EndReason, StreamEnd, StreamItem } from './stream.js';
+export type { EndReason, EventStream, StreamEnd, StreamItem } from './stream.js';
 
 /** Refused: the principal, or the replica, already has as many open streams as allowed. */
 export class TooManyStreamsError extends Error {

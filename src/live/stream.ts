@@ -49,17 +49,27 @@ export class EventStream implements AsyncIterableIterator<StreamItem>, FeedListe
   private finished = false;
   private leave: (() => void) | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Resolves once the feed hands this stream every new event (or it has ended): the subscription answers only then,
+   * so an event committed after the client sees its answer begin is never missed. Never rejects.
+   */
+  readonly ready: Promise<void>;
+  private joined: () => void = () => {};
 
   constructor(private readonly options: StreamOptions) {
     this.cashoutIds = options.cashoutIds;
     this.lastId = options.after;
+    this.ready = new Promise((resolve) => {
+      this.joined = resolve;
+    });
     if (options.expiresAt !== undefined) this.armExpiry(options.expiresAt);
-    void this.start();
+    void this.start().finally(() => this.joined());
   }
 
   private async start(): Promise<void> {
     try {
       const leave = await this.options.feed.join(this);
+      this.joined();
       if (this.finished) {
         leave();
         return;

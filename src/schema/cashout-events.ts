@@ -1,7 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { z } from 'zod';
 import { EVENT_ID } from '../live/ids.js';
-import { type StreamItem, TooManyStreamsError } from '../live/index.js';
+import { type EventStream, type StreamItem, TooManyStreamsError } from '../live/index.js';
 import { builder } from './builder.js';
 import { CashoutEventRef } from './history.js';
 import { cashoutIdSchema, ValidationError } from './validation.js';

@@ -95,8 +95,8 @@ export async function sseSubscribe(
           if (event === 'complete') return;
         }
       }
-    } catch (error) {
-      if ((error as Error).name !== 'AbortError') throw error;
+    } catch {
+      // Aborted by `close`, or the connection was lost (a killed replica): the stream is over either way.
     }
   })();
   return subscriber;
