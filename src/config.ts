@@ -40,6 +40,7 @@ const envSchema = z
     SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(100_000).default(32),
     SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     LIVE_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1_000),
+    LEDGER_DISABLED: flag,
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -83,7 +84,7 @@ export interface Config {
   readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
   /** The ledger's database, and how many events may wait while it is down. */
-  ledger: { target: DatabaseTarget; maxWaiting: number };
+  ledger: { target: DatabaseTarget; maxWaiting: number; disabled: boolean };
   /** `url` null: one replica, everything in process. `prefix` starts every key and channel. */
   redis: { url: string | null; prefix: string };
   /** Bounds on open subscription streams (SSE and WebSocket together), per principal and in this replica. */
@@ -129,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
         ? (databaseTarget(e.DATABASE_URL) as DatabaseTarget)
         : { kind: 'sqlite', path: e.D24_BASE_URL ? './data/ledger.sqlite' : ':memory:' },
       maxWaiting: e.LEDGER_BUFFER_EVENTS,
+      // Only to measure the ledger's cost (the benchmark's "ledger off" row).
+      disabled: e.LEDGER_DISABLED === 'true',
     },
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_KEY_PREFIX },
     subscriptions: { perPrincipal: e.SUBSCRIPTIONS_PER_PRINCIPAL, max: e.SUBSCRIPTIONS_MAX },

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
+import { disabledLedger } from './ledger/disabled.js';
 import { type Ledger, openLedger } from './ledger/index.js';
 import { createLive, type Live } from './live/index.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
@@ -61,12 +62,16 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
     },
   });
-  const ledger = await openLedger({
-    target: config.ledger.target,
-    maxWaiting: config.ledger.maxWaiting,
-    logger: logger.child({ name: 'ledger' }),
-    observer: metrics.ledger,
-  });
+  const ledger = config.ledger.disabled
+    ? disabledLedger()
+    : await openLedger({
+        target: config.ledger.target,
+        maxWaiting: config.ledger.maxWaiting,
+        logger: logger.child({ name: 'ledger' }),
+        observer: metrics.ledger,
+      });
+  if (config.ledger.disabled)
+    logger.warn('LEDGER_DISABLED=true: NO LEDGER, nothing is recorded (benchmarks only)');
   metrics.trackLedgerWaiting(() => ledger.waiting);
   const readiness = createReadiness({
     origin: baseUrl,

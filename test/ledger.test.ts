@@ -8,6 +8,7 @@ import { CASHOUT_STATUSES } from '../src/d24/wire.js';
 import {
   type DatabaseTarget,
   type Ledger,
+  type LedgerCashout,
   type LedgerEvent,
   LedgerUnavailableError,
   type NewLedgerEvent,
@@ -212,23 +213,28 @@ describe.each(BACKENDS)('the ledger on $name', ({ skip, target }) => {
     const ids = Array.from({ length: 7 }, (_, i) => String(6001 + i));
     for (const id of ids) await ledger.record(mutation(id, 'HOLD', 'ON_HOLD'));
     await ledger.record(mutation('6003', 'RELEASE', 'PENDING'));
-    const listed: string[] = [];
+    const listed: LedgerCashout[] = [];
     after = null;
     for (;;) {
       const page = await ledger.list({ statuses: ['ON_HOLD'], first: 3, after });
-      listed.push(...page.items.map((c) => c.cashoutId));
+      listed.push(...page.items);
       if (!page.hasNextPage) break;
       after = page.endCursor;
     }
-    // 5001 was last released: PENDING. Most recently changed first.
-    expect(listed).toEqual(['6007', '6006', '6005', '6004', '6002', '6001']);
+    // Most recently changed first (times have milliseconds: a tie is broken by cashout id, descending).
+    const byChange = (a: LedgerCashout, b: LedgerCashout) =>
+      b.updatedAt.localeCompare(a.updatedAt) || b.cashoutId.localeCompare(a.cashoutId);
+    expect(listed).toEqual([...listed].sort(byChange));
+    expect(listed.map((c) => c.cashoutId).sort()).toEqual(['6001', '6002', '6004', '6005', '6006', '6007']);
     const all = await ledger.list({ first: 100 });
-    expect(all.items[0]?.cashoutId).toBe('6003');
     expect(all.items).toHaveLength(8);
-    expect((await ledger.list({ statuses: ['PENDING'], first: 100 })).items.map((c) => c.cashoutId)).toEqual([
-      '6003',
-      '5001',
-    ]);
+    expect(all.items).toEqual([...all.items].sort(byChange));
+    const released = all.items.find((c) => c.cashoutId === '6003');
+    expect(all.items.every((c) => c.updatedAt <= (released?.updatedAt ?? ''))).toBe(true);
+    // 5001 was last released, and 6003.
+    const pending = (await ledger.list({ statuses: ['PENDING'], first: 100 })).items;
+    expect(pending.map((c) => c.cashoutId).sort()).toEqual(['5001', '6003']);
+    expect(pending).toEqual([...pending].sort(byChange));
   });
 
   it.skipIf(skip)(

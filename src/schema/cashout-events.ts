@@ -57,8 +57,9 @@ builder.subscriptionField('cashoutEvents', (t) =>
       if (after && !(await context.ledger.hasEvent(after))) {
         return single(new ValidationError([{ path: ['after'], message: 'is not a known event id' }]));
       }
+      let stream: EventStream;
       try {
-        return context.live.open({
+        stream = context.live.open({
           principal: context.principal,
           cashoutIds: cashoutIds ?? null,
           after: after ?? null,
@@ -67,6 +68,9 @@ builder.subscriptionField('cashoutEvents', (t) =>
         if (!(error instanceof TooManyStreamsError)) throw error;
         throw createGraphQLError(error.message, { extensions: { code: error.code } });
       }
+      // Answer once the stream is on the feed: nothing committed after the client sees the answer is missed.
+      await stream.ready;
+      return stream;
     },
     resolve: (item: Item) => {
       if (!('end' in item)) return item;

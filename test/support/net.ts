@@ -11,7 +11,8 @@ export async function freePort(): Promise<number> {
 
 /**
  * A TCP forwarder in front of a real server (PostgreSQL): `cut()` closes every connection and refuses new ones
- * (the database is "down" for whoever connects through it), `restore()` forwards again.
+ * (the database is "down" for whoever connects through it), `restore()` forwards again. `delayMs` delays every
+ * chunk each way (a slow network: a commit then takes at least twice that).
  */
 export interface TcpProxy {
   port: number;
@@ -20,7 +21,19 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { delayMs?: number } = {},
+): Promise<TcpProxy> {
+  const forward = (from: Socket, to: Socket) => {
+    if (!options.delayMs) {
+      from.pipe(to);
+      return;
+    }
+    // Equal delays keep the chunks in order.
+    from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), options.delayMs));
+    from.on('end', () => setTimeout(() => to.end(), options.delayMs));
+  };
   const sockets = new Set<Socket>();
   let down = false;
   const server = createServer((client) => {
@@ -37,7 +50,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
