@@ -71,7 +71,15 @@ describe('notification control string', () => {
       notificationBody({ external_id: 'seed-delivered-1006', cashout_id: 1006 }, 'sandbox_secret_key'),
     );
     expect([...body.keys()].sort()).toEqual(
-      ['bank_reference_id', 'cashout_id', 'comments', 'control', 'date', 'external_id', 'status_reason'].sort(),
+      [
+        'bank_reference_id',
+        'cashout_id',
+        'comments',
+        'control',
+        'date',
+        'external_id',
+        'status_reason',
+      ].sort(),
     );
     expect(body.get('control')).toBe(VECTORS[0]?.control);
     expect(body.get('cashout_id')).toBe('1006');
