@@ -33,7 +33,7 @@ export interface WebhookDeps {
   secretKey: string;
   recorder: NotificationRecorder;
   /** Called once a new notification is recorded: processing happens after the answer, never before it. */
-  onRecorded(notification: ReceivedNotification): void;
+  onRecorded(notification: ReceivedNotification, requestId: string): void;
   logger: Logger;
   onResult?(result: WebhookResult): void;
 }
@@ -116,7 +116,7 @@ export function createNotificationWebhook(deps: WebhookDeps): (req: IncomingMess
       deps.recorder.record(notification).then(
         ({ duplicate }) => {
           answer(res, requestId, duplicate ? 'duplicate' : 'accepted', started);
-          if (!duplicate) deps.onRecorded(notification);
+          if (!duplicate) deps.onRecorded(notification, requestId);
         },
         (error: unknown) => {
           warnings.warn(

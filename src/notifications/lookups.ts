@@ -1,3 +1,7 @@
+import type { CashoutState } from '../d24/answer.js';
+import type { CallContext, D24Client } from '../d24/client.js';
+import { CashoutNotFoundError } from '../d24/errors.js';
+
 interface Queued<T> {
   task: () => Promise<T>;
   promise: Promise<T>;
@@ -63,4 +67,34 @@ export class CoalescedLookups<T> {
 
 function first<K, V>(map: Map<K, V>): [K, V] | undefined {
   return map.entries().next().value;
+}
+
+/**
+ * D24 Status look-ups for notifications and the reconciler, coalesced per cashout. Null: D24 knows no such
+ * cashout (or not with that external id: D24 checks both, which binds a notification's cashout_id to the external_id
+ * its control string covers). D24's other failures are thrown (CashoutError subclasses).
+ */
+export class StatusLookups {
+  readonly #lookups = new CoalescedLookups<CashoutState | null>();
+
+  constructor(private readonly d24: Pick<D24Client, 'getCashoutStatus'>) {}
+
+  get(cashoutId: number, externalId?: string, context?: CallContext): Promise<CashoutState | null> {
+    return this.#lookups.run(String(cashoutId), externalId ?? '', async () => {
+      try {
+        return await this.d24.getCashoutStatus(
+          externalId === undefined ? { cashoutId } : { cashoutId, externalId },
+          context,
+        );
+      } catch (error) {
+        if (error instanceof CashoutNotFoundError) return null;
+        throw error;
+      }
+    });
+  }
+
+  /** Cashouts with a look-up running or waiting. */
+  get inFlight(): number {
+    return this.#lookups.size;
+  }
 }
