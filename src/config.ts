@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { D24Credentials } from './d24/client.js';
+import { type DatabaseTarget, databaseTarget } from './ledger/connect.js';
 
 const flag = z.enum(['true', 'false']).optional();
 const optionalText = z.string().trim().min(1).optional();
@@ -26,6 +27,17 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     READY_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    DATABASE_URL: z
+      .string()
+      .refine((url) => databaseTarget(url) !== null, 'must be file:PATH or postgres://…')
+      .optional(),
+    LEDGER_BUFFER_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    // 0: off; otherwise at least a second (a tighter loop would only spend D24's rate on the same answers).
+    RECONCILE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or 1000-86400000')
+      .default(300_000),
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -68,6 +80,10 @@ export interface Config {
   /** How often /ready's TCP probe of D24's origin runs (/ready itself only reads the last result). */
   readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
+  /** The ledger's database, and how many events may wait while it is down. */
+  ledger: { target: DatabaseTarget; maxWaiting: number };
+  /** How often the reconciler re-checks the ledger's non-final cashouts at D24 (0: never). */
+  reconcileIntervalMs: number;
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -101,6 +117,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyProbeIntervalMs: e.READY_PROBE_INTERVAL_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    ledger: {
+      // The embedded sandbox starts afresh each time, so by default its ledger does too.
+      target: e.DATABASE_URL
+        ? (databaseTarget(e.DATABASE_URL) as DatabaseTarget)
+        : { kind: 'sqlite', path: e.D24_BASE_URL ? './data/ledger.sqlite' : ':memory:' },
+      maxWaiting: e.LEDGER_BUFFER_EVENTS,
+    },
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   });
 }
 

@@ -2,6 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
+import { type Ledger, openDatabase, openLedger } from './ledger/index.js';
+import {
+  createNotifications,
+  NOTIFICATIONS_PATH,
+  type Notifications,
+  withNotificationWebhook,
+} from './notifications/index.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type App, createApp } from './server/app.js';
 import { createAudit } from './server/audit.js';
@@ -21,6 +28,10 @@ export interface Service {
   sandbox: Sandbox | null;
   metrics: Metrics;
   readiness: Readiness;
+  /** The cashout ledger (SQLite or PostgreSQL, per DATABASE_URL). */
+  ledger: Ledger;
+  /** D24's webhook, the processing of what it records, and the reconciler. */
+  notifications: Notifications;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
    * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out) and the sandbox close.
@@ -32,6 +43,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** The audit trail's logger; by default `logger.child({ name: 'audit' })`. */
   audit?: Logger;
+  /** On the embedded sandbox: run its life (a new cashout every tick, moved along) every this many ms. */
+  sandboxTickMs?: number;
 }
 
 /** Starts the embedded sandbox if D24_BASE_URL is unset, then the D24 client and the HTTP server. */
@@ -50,30 +63,60 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
     },
   });
+  const database = openDatabase(config.ledger.target);
+  const ledger = await openLedger({
+    target: config.ledger.target,
+    database,
+    maxWaiting: config.ledger.maxWaiting,
+    logger: logger.child({ name: 'ledger' }),
+  });
+  const notifications = createNotifications({
+    ledger,
+    database,
+    d24,
+    secretKey: (config.d24.credentials ?? (sandbox as Sandbox).credentials).secretKey,
+    logger,
+    metrics,
+    reconcileIntervalMs: config.reconcileIntervalMs,
+  });
   const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
   const app = createApp(config, { d24, logger, audit, metrics, readiness });
-  const server = createServer(app.hotPath.listener);
+  const server = createServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener));
   const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
   readiness.start();
   const { port } = server.address() as { port: number };
+  const url = `http://${config.server.host}:${port}`;
+  notifications.start();
+  if (sandbox) {
+    // The embedded sandbox notifies this service, as a real D24 account's Withdrawal URL would.
+    sandbox.notifications.url = `${url}${NOTIFICATIONS_PATH}`;
+    if (deps.sandboxTickMs) sandbox.startLife(deps.sandboxTickMs);
+  }
   let closing: Promise<DrainReport> | undefined;
   return {
-    url: `http://${config.server.host}:${port}`,
+    url,
     app,
     server,
     d24,
     sandbox,
     metrics,
     readiness,
+    ledger,
+    notifications,
     close() {
       closing ??= (async () => {
         readiness.drain();
         readiness.stop();
+        sandbox?.stopLife();
         const report = await requests.drain(config.shutdownGraceMs);
+        // Before D24 and the ledger close: processing in flight needs both.
+        await notifications.close();
         // Past the grace period the callers are gone: do not wait for their D24 calls too.
         await (report.completed ? d24.close() : d24.destroy());
+        // After the requests: their events are queued by now, and close() writes them.
+        await ledger.close();
         await sandbox?.close();
         return report;
       })();

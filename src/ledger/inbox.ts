@@ -56,7 +56,11 @@ export async function insertNotification(
 }
 
 /** Unprocessed notifications received before `before`, oldest first. */
-export async function unprocessedNotifications(db: InboxDb, before: string, limit: number): Promise<InboxRow[]> {
+export async function unprocessedNotifications(
+  db: InboxDb,
+  before: string,
+  limit: number,
+): Promise<InboxRow[]> {
   const rows = await db
     .selectFrom('notification_inbox')
     .select(['dedupe_key', 'cashout_id', 'external_id'])
@@ -68,7 +72,11 @@ export async function unprocessedNotifications(db: InboxDb, before: string, limi
   return rows.map((r) => ({ dedupeKey: r.dedupe_key, cashoutId: r.cashout_id, externalId: r.external_id }));
 }
 
-export async function markNotificationsProcessed(db: InboxDb, keys: readonly string[], at: string): Promise<void> {
+export async function markNotificationsProcessed(
+  db: InboxDb,
+  keys: readonly string[],
+  at: string,
+): Promise<void> {
   if (keys.length === 0) return;
   await db
     .updateTable('notification_inbox')

@@ -23,7 +23,15 @@ export class MalformedNotificationError extends Error {
 
 const MAX_FIELDS = 32;
 const MAX_TEXT = 1_000;
-const KNOWN = new Set(['date', 'bank_reference_id', 'comments', 'external_id', 'control', 'cashout_id', 'status_reason']);
+const KNOWN = new Set([
+  'date',
+  'bank_reference_id',
+  'comments',
+  'external_id',
+  'control',
+  'cashout_id',
+  'status_reason',
+]);
 const optionalText = z.string().max(MAX_TEXT).default('');
 const formSchema = z.object({
   cashout_id: cashoutIdSchema,

@@ -54,7 +54,9 @@ const STATUS: Record<WebhookResult, number> = {
  * notification is durably recorded, so D24 stops retrying; 503 while it cannot be, so D24 retries; 401 for a wrong
  * control, with nothing recorded. The control string is never logged, nor any field of a refused body.
  */
-export function createNotificationWebhook(deps: WebhookDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createNotificationWebhook(
+  deps: WebhookDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { logger } = deps;
   const warnings = throttledWarnings(logger);
   const answer = (res: ServerResponse, requestId: string, result: WebhookResult, started: number) => {
@@ -74,7 +76,10 @@ export function createNotificationWebhook(deps: WebhookDeps): (req: IncomingMess
     }
     if (logger.isLevelEnabled('debug')) {
       const durationMs = Math.round(performance.now() - started);
-      logger.debug({ requestId, method: 'POST', path: NOTIFICATIONS_PATH, status, result, durationMs }, 'request');
+      logger.debug(
+        { requestId, method: 'POST', path: NOTIFICATIONS_PATH, status, result, durationMs },
+        'request',
+      );
     }
   };
 
