@@ -17,7 +17,11 @@ describe('CoalescedLookups', () => {
     let started = 0;
     const task = () => (gates[started++] as ReturnType<typeof gate<string>>).promise;
     const first = lookups.run('1001', '', task);
-    const during = [lookups.run('1001', '', task), lookups.run('1001', '', task), lookups.run('1001', '', task)];
+    const during = [
+      lookups.run('1001', '', task),
+      lookups.run('1001', '', task),
+      lookups.run('1001', '', task),
+    ];
     expect(started).toBe(1);
     gates[0]?.open('PENDING');
     expect(await first).toBe('PENDING');
