@@ -38,6 +38,7 @@ const envSchema = z
       .int()
       .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or 1000-86400000')
       .default(300_000),
+    RECONCILE_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -82,8 +83,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** The ledger's database, and how many events may wait while it is down. */
   ledger: { target: DatabaseTarget; maxWaiting: number };
-  /** How often the reconciler re-checks the ledger's non-final cashouts at D24 (0: never). */
-  reconcileIntervalMs: number;
+  /** How often the reconciler re-checks the ledger's non-final cashouts at D24 (0: never), and how fast. */
+  reconcile: { intervalMs: number; ratePerSecond: number };
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -124,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
         : { kind: 'sqlite', path: e.D24_BASE_URL ? './data/ledger.sqlite' : ':memory:' },
       maxWaiting: e.LEDGER_BUFFER_EVENTS,
     },
-    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, ratePerSecond: e.RECONCILE_RATE_PER_SECOND },
   });
 }
 

@@ -77,7 +77,8 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     secretKey: (config.d24.credentials ?? (sandbox as Sandbox).credentials).secretKey,
     logger,
     metrics,
-    reconcileIntervalMs: config.reconcileIntervalMs,
+    reconcileIntervalMs: config.reconcile.intervalMs,
+    reconciler: { ratePerSecond: config.reconcile.ratePerSecond },
   });
   const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
