@@ -34,7 +34,8 @@ export interface Service {
   notifications: Notifications;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
-   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out) and the sandbox close.
+   * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out), the ledger (after writing
+   * what waits) and the sandbox close.
    */
   close(): Promise<DrainReport>;
 }
@@ -69,7 +70,9 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     database,
     maxWaiting: config.ledger.maxWaiting,
     logger: logger.child({ name: 'ledger' }),
+    observer: metrics.ledger,
   });
+  metrics.trackLedgerWaiting(() => ledger.waiting);
   const notifications = createNotifications({
     ledger,
     database,
@@ -80,9 +83,14 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     reconcileIntervalMs: config.reconcile.intervalMs,
     reconciler: { ratePerSecond: config.reconcile.ratePerSecond },
   });
-  const readiness = createReadiness({ origin: baseUrl, intervalMs: config.readyProbeIntervalMs, logger });
+  const readiness = createReadiness({
+    origin: baseUrl,
+    intervalMs: config.readyProbeIntervalMs,
+    logger,
+    checks: [() => (ledger.status === 'down' ? 'ledger-unavailable' : null)],
+  });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
-  const app = createApp(config, { d24, logger, audit, metrics, readiness });
+  const app = createApp(config, { d24, ledger, logger, audit, metrics, readiness });
   const server = createServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener));
   const requests = trackRequests(server);
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));

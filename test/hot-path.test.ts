@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
 import type { HotPath } from '../src/server/hot-path.js';
+import { memoryLedger } from './support/ledger.js';
 import { captureLogs } from './support/logs.js';
 import { OPERATIONS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -322,6 +323,7 @@ describe('an unexpected failure on the hot path', () => {
     } as unknown as D24Client;
     const app = createApp(loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'true' }), {
       d24: failing,
+      ledger: await memoryLedger(),
       logger: pino({ level: 'silent' }),
     });
     const server = createServer(app.hotPath.listener);

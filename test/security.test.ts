@@ -6,9 +6,10 @@ import { CashoutDocument, HoldCashoutDocument } from '../schema/generated/graphq
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
-import { type ExampleField, exampleDocument } from '../src/server/examples.js';
+import { type ExampleName, exampleDocument } from '../src/server/examples.js';
 import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
 import { LIMITS } from '../src/server/security.js';
+import { memoryLedger } from './support/ledger.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
@@ -87,7 +88,7 @@ describe('development defaults', () => {
         cancelCashout: { input: { cashoutId: '1007', externalId: 'seed-completed-1007' } },
       };
       for (const [name, given] of Object.entries(variables)) {
-        const { body } = await service.graphql(operation(name as ExampleField), given);
+        const { body } = await service.graphql(operation(name as ExampleName), given);
         expect(body.errors).toBeUndefined();
       }
       const introspection = getIntrospectionQuery({
@@ -204,7 +205,7 @@ describe('development defaults', () => {
 
   it('suggests field names in development', async () => {
     const { body } = await service.graphql('{ cashot }');
-    expect(messages(body)).toContain('Did you mean "cashout"?');
+    expect(messages(body)).toMatch(/Did you mean "cashout"/);
   });
 });
 
@@ -242,6 +243,7 @@ describe('NODE_ENV=production', () => {
     } as unknown as D24Client;
     const app = createApp(loadConfig({ NODE_ENV: 'production' }), {
       d24: failing,
+      ledger: await memoryLedger(),
       logger: pino({ level: 'silent' }),
     });
     const response = await app.fetch('http://service.test/graphql', {

@@ -5,6 +5,7 @@ import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { D24Client } from '../d24/client.js';
+import type { Ledger } from '../ledger/index.js';
 import { ValidationError } from './validation.js';
 
 export const SCOPES = ['cashouts:read', 'cashouts:cancel', 'cashouts:hold', 'cashouts:release'] as const;
@@ -19,6 +20,8 @@ export interface Principal {
 /** Built per request by the server; resolvers take the D24 client from here, never from a module. */
 export interface Context {
   d24: D24Client;
+  /** The cashout ledger: every status change and observation is recorded there. */
+  ledger: Ledger;
   requestId: string;
   /** The request's logger: every line carries `requestId`. */
   log: Logger;
@@ -28,7 +31,10 @@ export interface Context {
 export const builder = new SchemaBuilder<{
   Context: Context;
   AuthScopes: Record<Scope, boolean>;
-  Scalars: { ID: { Input: string; Output: string } };
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
+  };
   DefaultFieldNullability: false;
 }>({
   // CONTRACT.md's fields are non-null unless marked; the few nullable ones say so where they are defined.

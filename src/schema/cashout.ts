@@ -17,7 +17,8 @@ const CashoutRejectionRef = builder
   });
 
 export const CashoutRef = builder.objectRef<CashoutState>('Cashout').implement({
-  description: 'A cashout (payout) at D24, as D24 reported it just now.',
+  description:
+    'A cashout at D24 as D24 reported it (just now, or when the ledger last saw it), with what the ledger knows of it.',
   fields: (t) => ({
     cashoutId: t.exposeID('cashoutId', {
       nullable: true,
@@ -69,8 +70,8 @@ builder.queryType({
         { message: 'give cashoutId, externalId or both' },
       ],
       errors: { types: LOOKUP_ERRORS, directResult: true, union: { name: 'CashoutLookupResult' } },
-      resolve: (_root, args, context) =>
-        context.d24.getCashoutStatus(
+      resolve: async (_root, args, context) => {
+        const cashout = await context.d24.getCashoutStatus(
           args.cashoutId == null
             ? { externalId: args.externalId as string }
             : {
@@ -78,7 +79,17 @@ builder.queryType({
                 ...(args.externalId != null && { externalId: args.externalId }),
               },
           { requestId: context.requestId },
-        ),
+        );
+        // A status the ledger did not have becomes a LOOKUP event (by externalId alone, D24's id is unknown).
+        const { cashoutId } = cashout;
+        if (cashoutId !== null) {
+          await context.ledger.observe(
+            { ...cashout, cashoutId },
+            { action: 'LOOKUP', actor: context.principal.subject, requestId: context.requestId },
+          );
+        }
+        return cashout;
+      },
     }),
   }),
 });

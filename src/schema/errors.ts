@@ -107,7 +107,7 @@ builder.objectType(D24RequestError, {
   }),
 });
 
-const OperationOutcomeEnum = builder.enumType('OperationOutcome', {
+export const OperationOutcomeEnum = builder.enumType('OperationOutcome', {
   description: 'Whether a failed call may have changed the cashout at D24.',
   values: {
     NOT_APPLIED: { description: 'Nothing reached D24: the operation did not happen.' },

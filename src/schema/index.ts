@@ -2,6 +2,8 @@ import { builder } from './builder.js';
 import './errors.js';
 import './cashout.js';
 import './status-changes.js';
+import './history.js';
+import './listing.js';
 
 builder.mutationType({
   description: 'State changes on cashouts at D24. None is ever retried automatically.',

@@ -19,6 +19,19 @@ export const externalIdSchema = z
   // A lone surrogate would reach D24 as an escape it may not read back as the same id.
   .refine((id) => id.isWellFormed(), 'must be well-formed Unicode');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: line feed is the one control character a reason may hold.
+const CONTROL_BUT_LINE_FEED = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+// CONTRACT.md: 1–500 characters, no control characters except line feed. Kept in the ledger, never sent to D24.
+export const reasonSchema = z
+  .string()
+  .refine((reason) => reason.length > 0 && [...reason].length <= 500, 'must be 1 to 500 characters')
+  .refine(
+    (reason) => !CONTROL_BUT_LINE_FEED.test(reason),
+    'must not contain control characters but line feed',
+  )
+  .refine((reason) => reason.isWellFormed(), 'must be well-formed Unicode');
+
 export interface ValidationIssue {
   path: string[];
   message: string;

@@ -3,6 +3,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
+import type { Ledger } from '../ledger/index.js';
 import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
@@ -23,6 +24,8 @@ export { SANDBOX_DEVELOPER } from './auth.js';
 
 export interface AppDeps {
   d24: D24Client;
+  /** The cashout ledger resolvers record to and read from. */
+  ledger: Ledger;
   logger: Logger;
   /** The audit trail (one event per mutation); `startService` always passes one. */
   audit?: Audit;
@@ -53,6 +56,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     let log: Context['log'] | undefined;
     return {
       d24: deps.d24,
+      ledger: deps.ledger,
       requestId,
       // Made when first used: a pino child (its bindings run through redaction) per request is not free.
       get log() {

@@ -2,6 +2,7 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { D24CallEvent } from '../d24/client.js';
+import type { LedgerObserver } from '../ledger/index.js';
 import type { RootFieldEvent } from './root-fields.js';
 
 /** The service's Prometheus metrics, in a registry of their own (never prom-client's global one). */
@@ -13,6 +14,10 @@ export interface Metrics {
   observeRootField(event: RootFieldEvent): void;
   /** Yoga's HTTP and operation metrics, and `/metrics`. */
   plugin(): Plugin;
+  /** Feed the ledger's writer with this. */
+  ledger: LedgerObserver;
+  /** Reports how many ledger events wait, read at each scrape. */
+  trackLedgerWaiting(waiting: () => number): void;
   /** Feeds Yoga's series (the plugin's own histograms and counters) for a request the hot path answered. */
   observeHotRequest(request: HotRequest): void;
   /** How a POST to /d24/notifications ended (accepted, duplicate, forged, …). */
@@ -86,6 +91,37 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'Age of the least recently checked non-final cashout (since its last check, or since it became known), at the last run',
     registers: [registry],
   });
+  const ledgerWrites = new Histogram({
+    name: 'ledger_write_duration_seconds',
+    help: 'Duration of ledger group commits (one transaction each)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const ledgerBatch = new Histogram({
+    name: 'ledger_batch_events',
+    help: 'Events per ledger group commit',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
+    registers: [registry],
+  });
+  const ledgerFailures = new Counter({
+    name: 'ledger_write_failures_total',
+    help: 'Ledger group commits that failed (their events stay waiting)',
+    registers: [registry],
+  });
+  const ledgerDropped = new Counter({
+    name: 'ledger_events_dropped_total',
+    help: 'Ledger events dropped because the buffer was full or the service stopped (each is logged)',
+    registers: [registry],
+  });
+  let ledgerWaiting: () => number = () => 0;
+  new Gauge({
+    name: 'ledger_events_waiting',
+    help: 'Ledger events not yet written (queued for the next commit, or buffered while the ledger is down)',
+    registers: [registry],
+    collect() {
+      this.set(ledgerWaiting());
+    },
+  });
   let yogaSeries: YogaSeries | undefined;
   const series = (): YogaSeries =>
     (yogaSeries ??= {
@@ -95,6 +131,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     });
   return {
     registry,
+    ledger: {
+      written(events, seconds) {
+        ledgerWrites.observe(seconds);
+        ledgerBatch.observe(events);
+      },
+      failed: () => ledgerFailures.inc(),
+      dropped: (events) => ledgerDropped.inc(events),
+    },
+    trackLedgerWaiting(waiting) {
+      ledgerWaiting = waiting;
+    },
     observeHotRequest({ operationType, status, httpSeconds, executeSeconds, errors }) {
       const { http, execute, errors: errorCount } = series();
       http?.observe({ method: 'POST', statusCode: status, operationType }, httpSeconds);

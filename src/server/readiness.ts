@@ -10,6 +10,8 @@ export interface ReadinessOptions {
   /** How long a probe may take to connect. */
   probeTimeoutMs?: number;
   logger: Logger;
+  /** More checks: each returns why the service is not ready (e.g. `ledger-unavailable`), or null. */
+  checks?: (() => string | null)[];
 }
 
 export interface Readiness {
@@ -18,7 +20,7 @@ export interface Readiness {
   /** From now on /ready answers 503 (the service is shutting down). */
   drain(): void;
   stop(): void;
-  /** Empty when ready; otherwise why not (`draining`, `d24-unreachable`, `d24-not-probed-yet`). */
+  /** Empty when ready; otherwise why not (`draining`, `d24-unreachable`, `d24-not-probed-yet`, `ledger-unavailable`). */
   reasons(): string[];
   /** Serves `/ready`: 200 when ready, otherwise 503, with the reasons. */
   plugin: Plugin;
@@ -55,6 +57,10 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     if (draining) why.push('draining');
     if (reachable === null) why.push('d24-not-probed-yet');
     else if (!reachable) why.push('d24-unreachable');
+    for (const check of options.checks ?? []) {
+      const reason = check();
+      if (reason) why.push(reason);
+    }
     return why;
   };
 

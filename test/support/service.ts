@@ -30,6 +30,8 @@ export async function startTestService(
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
     D24_TIMEOUT_MS: '1000',
+    // Never ./data/ledger.sqlite (the default with a D24_BASE_URL): each test service has a ledger of its own.
+    DATABASE_URL: 'file::memory:',
     ...env,
   });
   const service = await startService(config, {
