@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import type { Database, Dialect } from './db.js';
 import { migrationProvider } from './migrations/index.js';
@@ -57,7 +57,17 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
 
 /** Runs every migration not yet applied (the same files on both databases); throws the first failure. */
 export async function migrateToLatest({ db, dialect }: LedgerDatabase): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  // Unless told the schema, Kysely takes a `kysely_migration` table in ANY schema for its own (another app's, or
+  // another test run's on a shared server) and then fails to find it: name the current one.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    ...(schema && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
