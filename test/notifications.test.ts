@@ -309,6 +309,42 @@ describe.each(engines)('D24 notifications on $name', ({ name, make }) => {
     await expectLedgerAgrees([cashoutId]);
   });
 
+  it('processes at start-up what a previous run recorded but could not process', async ({
+    skip: skipTest,
+  }) => {
+    if (skip()) return skipTest();
+    const env = { DATABASE_URL: engine.databaseUrl, RECONCILE_INTERVAL_MS: '0', D24_TIMEOUT_MS: '5000' };
+    // A seeded cashout: the next run's sandbox (a D24 of its own) has it too.
+    const body = notificationBody(
+      { cashout_id: 1006, external_id: 'seed-delivered-1006' },
+      sandbox().credentials.secretKey,
+    );
+    const first = await startTestService(env);
+    first.sandbox.faults.forCashout(1006, { kind: 'http5xx', status: 502 });
+    const answer = await fetch(`${first.url}/d24/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(answer.status).toBe(200); // recorded: D24 will not send it again
+    await first.notifications.processor.idle();
+    await first.close(); // as if it crashed before D24 answered the look-up
+    expect(await inbox(1006)).toMatchObject([{ processed_at: null }]);
+    expect(await service.ledger.cashout('1006')).toBeNull();
+
+    const next = await startTestService(env);
+    try {
+      await next.notifications.processor.idle();
+      expect((await inbox(1006))[0]?.processed_at).not.toBeNull();
+      const history = await next.ledger.history('1006', { first: 10 });
+      expect(history.items.map((e) => [e.action, e.cashout?.status])).toEqual([
+        ['NOTIFICATION', 'DELIVERED'],
+      ]);
+    } finally {
+      await next.close();
+    }
+  });
+
   it('agrees with the sandbox for every cashout it was notified of', async ({ skip: skipTest }) => {
     if (skip()) return skipTest();
     for (let i = 0; i < 30; i++) sandbox().tick();

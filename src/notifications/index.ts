@@ -77,7 +77,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     reconciler,
     lookups,
     start() {
-      void processor.sweep();
+      processor.start();
       reconciler.start();
     },
     async close() {

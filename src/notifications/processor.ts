@@ -37,6 +37,7 @@ export class NotificationProcessor implements NotificationRecorder {
   readonly #deps: ProcessorDeps;
   readonly #inFlight = new Set<Promise<void>>();
   #retryTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #retryMs: number;
   #sweeping: Promise<void> | undefined;
   #closed = false;
@@ -66,9 +67,19 @@ export class NotificationProcessor implements NotificationRecorder {
     this.#track(this.#process(row, requestId).then(() => {}));
   }
 
-  /** Processes every unprocessed row received until now (start-up, and retries after a failure). */
-  sweep(): Promise<void> {
-    this.#sweeping ??= this.#sweepAll().finally(() => {
+  /**
+   * Sweeps now (start-up: what a previous run left), then every `everyMs` the rows older than that (another
+   * replica's that it could not finish, say).
+   */
+  start(everyMs = 60_000): void {
+    void this.sweep();
+    this.#sweepTimer ??= setInterval(() => void this.sweep(everyMs), everyMs);
+    this.#sweepTimer.unref();
+  }
+
+  /** Processes every unprocessed row received until `olderThanMs` ago (start-up, retries after a failure). */
+  sweep(olderThanMs = 0): Promise<void> {
+    this.#sweeping ??= this.#sweepAll(olderThanMs).finally(() => {
       this.#sweeping = undefined;
     });
     return this.#sweeping;
@@ -84,11 +95,12 @@ export class NotificationProcessor implements NotificationRecorder {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#sweepTimer);
     await this.idle();
   }
 
-  async #sweepAll(): Promise<void> {
-    const until = new Date().toISOString();
+  async #sweepAll(olderThanMs: number): Promise<void> {
+    const until = new Date(Date.now() - olderThanMs).toISOString();
     let rows: InboxRow[];
     try {
       rows = await unprocessedNotifications(this.#deps.db, until, SWEEP_BATCH);
