@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 
 /** How one target is driven: each connection gets its own cashout and alternates two requests on it. */
 export interface LoadTarget {
-  name: 'baseline' | 'service';
+  name: string;
   url: string;
   path: string;
   headers: Record<string, string>;

@@ -46,6 +46,28 @@ export interface BenchReport {
   checks: Check[];
   d24ConnectionsTotal: number;
   rounds: { target: string; round: number; requestsPerSecond: number; p99: number; cpuMsPer1000: number }[];
+  /** The ledger's cost: the service (ledger on an SQLite file) against itself with LEDGER_DISABLED=true. */
+  ledger?: { off: TargetFigures; throughput: number; cpuPer1000: number; p99AddedMs: number };
+}
+
+export function ledgerCost(on: TargetFigures, off: TargetFigures): NonNullable<BenchReport['ledger']> {
+  return {
+    off,
+    throughput: on.requestsPerSecond / off.requestsPerSecond,
+    cpuPer1000: on.cpuMsPer1000 / off.cpuMsPer1000,
+    p99AddedMs: on.latencyMs.p99 - off.latencyMs.p99,
+  };
+}
+
+/** One line: the ledger on against off (target: at most 10% of throughput). */
+export function ledgerRow(report: BenchReport): string {
+  const l = report.ledger;
+  if (!l) return '';
+  return (
+    `ledger (SQLite file) on vs off: ${f(report.serviceFigures.requestsPerSecond, 0)} vs ${f(l.off.requestsPerSecond, 0)} req/s = ` +
+    `${f(l.throughput, 2)}x throughput (target >= 0.90x: ${l.throughput >= 0.9 ? 'PASS' : 'FAIL'}), ` +
+    `${f(l.cpuPer1000, 2)}x CPU per answer, p99 ${signed(l.p99AddedMs)}`
+  );
 }
 
 const f = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');

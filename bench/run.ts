@@ -10,7 +10,15 @@ import { SignJWT } from 'jose';
 import { exampleDocument } from '../src/server/examples.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';
-import { type BenchReport, type Check, svg, type TargetFigures, table } from './report.js';
+import {
+  type BenchReport,
+  type Check,
+  ledgerCost,
+  ledgerRow,
+  svg,
+  type TargetFigures,
+  table,
+} from './report.js';
 import type { SandboxCommand, SandboxHello, SandboxReply } from './sandbox-process.js';
 
 // `npm run bench`: the sandbox, a bare signed proxy (baseline) and the service, each in its own process, driven
@@ -154,8 +162,12 @@ const graphqlBody = (query: string, cashoutId: number) =>
   JSON.stringify({ query, variables: { input: { cashoutId: String(cashoutId) } } });
 const GRAPHQL_SUCCESS = /"__typename":"(?:Hold|Release)CashoutSuccess"/;
 
+// The service runs with its ledger on an SQLite file; `ledger-off` is the same service with LEDGER_DISABLED=true,
+// measured in the same rounds, so the ledger's cost is its own row.
+type TargetName = 'baseline' | 'service' | 'ledger-off';
+
 interface Running {
-  name: 'baseline' | 'service';
+  name: TargetName;
   child: ChildProcess;
   url: string;
   load: LoadTarget;
@@ -181,11 +193,12 @@ function serviceEnv(sandbox: SandboxHello, jwtSecret: string, port: number): Rec
     PORT: String(port),
     AUTH_JWT_SECRET: jwtSecret,
     RATE_LIMIT_PER_MINUTE: '0',
+    DATABASE_URL: `file:${path.join(workDir, `ledger-${port}.sqlite`)}`,
   };
 }
 
 function spawnTarget(
-  name: 'baseline' | 'service',
+  name: TargetName,
   env: Record<string, string>,
   logFile: string | null,
   options: { underLoad: boolean },
@@ -206,7 +219,7 @@ function spawnTarget(
   return child;
 }
 
-function loadTarget(name: 'baseline' | 'service', url: string, token: string): LoadTarget {
+function loadTarget(name: TargetName, url: string, token: string): LoadTarget {
   if (name === 'baseline') {
     return {
       name,
@@ -307,12 +320,15 @@ async function main(): Promise<void> {
 
   const logFile = path.join(workDir, 'service.log');
   const targets: Running[] = [];
-  for (const name of ['baseline', 'service'] as const) {
+  for (const name of ['baseline', 'service', 'ledger-off'] as const) {
     const port = await freePort();
     const env =
       name === 'baseline'
         ? { ...d24Env(sandbox.hello), PORT: String(port) }
-        : serviceEnv(sandbox.hello, jwtSecret, port);
+        : {
+            ...serviceEnv(sandbox.hello, jwtSecret, port),
+            ...(name === 'ledger-off' && { LEDGER_DISABLED: 'true' }),
+          };
     const child = spawnTarget(name, env, name === 'service' ? logFile : null, { underLoad: true });
     const url = `http://127.0.0.1:${port}`;
     await until(
@@ -322,7 +338,7 @@ async function main(): Promise<void> {
     );
     targets.push({ name, child, url, load: loadTarget(name, url, token) });
   }
-  const [baseline, service] = targets as [Running, Running];
+  const [baseline, service, ledgerOff] = targets as [Running, Running, Running];
 
   // What the service really ran with: whether it refused a request without a token, whether /metrics answered.
   const [probeId] = (await sandbox.ask({ type: 'create', count: 1 })).ids as number[];
@@ -337,15 +353,15 @@ async function main(): Promise<void> {
   const metrics = metricsAnswer.status === 200 && metricsAnswer.body.includes('# TYPE') ? 'on' : 'off';
   console.log(`service: auth ${auth}, metrics ${metrics}, LOG_LEVEL=info to ${logFile}`);
 
-  const opened = { baseline: 0, service: 0 };
+  const opened = { baseline: 0, service: 0, 'ledger-off': 0 };
   for (const target of targets) {
     const warm = await measure(target, sandbox, settings.warmupSeconds);
     opened[target.name] += warm.connectionsOpened;
   }
-  const runs: { baseline: Measured[]; service: Measured[] } = { baseline: [], service: [] };
+  const runs: Record<TargetName, Measured[]> = { baseline: [], service: [], 'ledger-off': [] };
   const rounds: BenchReport['rounds'] = [];
   for (let round = 0; round < settings.rounds; round++) {
-    for (const target of round % 2 === 0 ? [baseline, service] : [service, baseline]) {
+    for (const target of round % 2 === 0 ? [baseline, service, ledgerOff] : [ledgerOff, service, baseline]) {
       const run = await measure(target, sandbox, settings.seconds);
       runs[target.name].push(run);
       opened[target.name] += run.connectionsOpened;
@@ -357,7 +373,7 @@ async function main(): Promise<void> {
         cpuMsPer1000: run.cpuMsPer1000,
       });
       console.log(
-        `round ${round + 1} ${target.name.padEnd(8)} ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.latencyMs.p99.toFixed(2)} ms, ` +
+        `round ${round + 1} ${target.name.padEnd(10)} ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.latencyMs.p99.toFixed(2)} ms, ` +
           `${run.cpuMsPer1000.toFixed(0)} CPU ms/1000, ${run.connectionsOpened} new D24 connections`,
       );
     }
@@ -365,12 +381,13 @@ async function main(): Promise<void> {
   const peak = {
     baseline: memoryMb(baseline.child.pid as number).peak,
     service: memoryMb(service.child.pid as number).peak,
+    'ledger-off': memoryMb(ledgerOff.child.pid as number).peak,
   };
   const metricsAfter = metrics === 'on' ? (await http(`${service.url}/metrics`)).body : '';
-  await Promise.all([stop(baseline.child), stop(service.child)]);
+  await Promise.all([stop(baseline.child), stop(service.child), stop(ledgerOff.child)]);
   const logLines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length;
 
-  const cold = { baseline: [] as number[], service: [] as number[] };
+  const cold = { baseline: [] as number[], service: [] as number[], 'ledger-off': [] as number[] };
   for (let i = 0; i < settings.coldStarts; i++) {
     cold.baseline.push(
       await coldStart(
@@ -387,7 +404,7 @@ async function main(): Promise<void> {
   const d24ConnectionsTotal = (await sandbox.ask({ type: 'connections' })).connections as number;
   await sandbox.ask({ type: 'close' });
 
-  const figures = (name: 'baseline' | 'service'): TargetFigures => {
+  const figures = (name: TargetName): TargetFigures => {
     const list = runs[name];
     return {
       requestsPerSecond: median(list.map((r) => r.requestsPerSecond)),
@@ -455,11 +472,13 @@ async function main(): Promise<void> {
     checks,
     d24ConnectionsTotal,
     rounds,
+    ledger: ledgerCost(s, figures('ledger-off')),
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(outDir, 'bench.svg'), svg(report));
   console.log(`\n${table(report)}\n`);
+  console.log(ledgerRow(report));
   console.log(
     `D24 connections accepted by the sandbox in all: ${d24ConnectionsTotal} (cold starts included)`,
   );

@@ -27,8 +27,8 @@ const { metafile } = await build({
   // pino starts transports (pino-pretty) in worker threads by file name: it must stay a real package.
   // GraphiQL's renderer (18 MB) is imported only when GraphiQL is shown: inlined, every start would parse it. It
   // renders HTML only; whatever else uses graphql (graphql-jit above all) must stay inside, on the bundle's copy.
-  // better-sqlite3 finds its native addon relative to its own package (`bindings`): it must stay a real package too.
-  external: ['pino', 'pino-pretty', '@graphql-yoga/render-graphiql', 'better-sqlite3'],
+  // better-sqlite3 is a native addon (found by file name); pg is require()d only when DATABASE_URL names PostgreSQL.
+  external: ['pino', 'pino-pretty', '@graphql-yoga/render-graphiql', 'better-sqlite3', 'pg'],
   // The sources are ES modules that find files from import.meta.url.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

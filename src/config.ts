@@ -39,6 +39,7 @@ const envSchema = z
       .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or 1000-86400000')
       .default(300_000),
     RECONCILE_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100).default(5),
+    LEDGER_DISABLED: flag,
   })
   .superRefine((env, ctx) => {
     if (env.D24_BASE_URL) {
@@ -82,7 +83,7 @@ export interface Config {
   readyProbeIntervalMs: number;
   rateLimitPerMinute: number;
   /** The ledger's database, and how many events may wait while it is down. */
-  ledger: { target: DatabaseTarget; maxWaiting: number };
+  ledger: { target: DatabaseTarget; maxWaiting: number; disabled: boolean };
   /** How often the reconciler re-checks the ledger's non-final cashouts at D24 (0: never), and how fast. */
   reconcile: { intervalMs: number; ratePerSecond: number };
 }
@@ -124,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
         ? (databaseTarget(e.DATABASE_URL) as DatabaseTarget)
         : { kind: 'sqlite', path: e.D24_BASE_URL ? './data/ledger.sqlite' : ':memory:' },
       maxWaiting: e.LEDGER_BUFFER_EVENTS,
+      // Only to measure the ledger's cost (the benchmark's "ledger off" row).
+      disabled: e.LEDGER_DISABLED === 'true',
     },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, ratePerSecond: e.RECONCILE_RATE_PER_SECOND },
   });

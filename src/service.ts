@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
+import { migrateToLatest } from './ledger/connect.js';
+import { disabledLedger } from './ledger/disabled.js';
 import { type Ledger, openDatabase, openLedger } from './ledger/index.js';
 import {
   createNotifications,
@@ -64,14 +66,23 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
     },
   });
-  const database = openDatabase(config.ledger.target);
-  const ledger = await openLedger({
-    target: config.ledger.target,
-    database,
-    maxWaiting: config.ledger.maxWaiting,
-    logger: logger.child({ name: 'ledger' }),
-    observer: metrics.ledger,
-  });
+  // Opened here, not by the ledger: the notification inbox lives beside the ledger's tables, in the same database.
+  const database = openDatabase(
+    config.ledger.disabled ? { kind: 'sqlite', path: ':memory:' } : config.ledger.target,
+  );
+  const ledger = config.ledger.disabled
+    ? disabledLedger()
+    : await openLedger({
+        target: config.ledger.target,
+        database,
+        maxWaiting: config.ledger.maxWaiting,
+        logger: logger.child({ name: 'ledger' }),
+        observer: metrics.ledger,
+      });
+  if (config.ledger.disabled) {
+    logger.warn('LEDGER_DISABLED=true: NO LEDGER, nothing is recorded (benchmarks only)');
+    await migrateToLatest(database); // the inbox still records notifications, in memory
+  }
   metrics.trackLedgerWaiting(() => ledger.waiting);
   const notifications = createNotifications({
     ledger,
@@ -126,6 +137,7 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         await (report.completed ? d24.close() : d24.destroy());
         // After the requests: their events are queued by now, and close() writes them.
         await ledger.close();
+        if (config.ledger.disabled) await database.db.destroy(); // otherwise the ledger's close() does
         await sandbox?.close();
         return report;
       })();

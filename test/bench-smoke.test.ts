@@ -31,6 +31,11 @@ describe('npm run bench -- --smoke', () => {
       expect(figures.d24Connections).toBeLessThanOrEqual(report.settings.connections + 2);
     }
     expect(Number.isFinite(report.ratios.throughput)).toBe(true);
+    // The ledger's own row: the same service with its ledger off, in the same rounds.
+    expect(report.ledger?.off.requestsPerSecond).toBeGreaterThan(0);
+    expect(report.ledger?.off.errors).toBe(0);
+    expect(Number.isFinite(report.ledger?.throughput)).toBe(true);
+    expect(stdout).toContain('ledger (SQLite file) on vs off');
     expect(report.checks.map((check) => check.name)).toEqual([
       'throughput',
       'cpu',

@@ -6,6 +6,7 @@ import { HoldCashoutDocument } from '../schema/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
+import { exampleDocument } from '../src/server/examples.js';
 import type { HotPath } from '../src/server/hot-path.js';
 import { memoryLedger } from './support/ledger.js';
 import { captureLogs } from './support/logs.js';
@@ -152,6 +153,38 @@ describe('the hot path', () => {
       });
     }
   }
+
+  it('records to the ledger and answers its fields (reason, hold, history) exactly as Yoga does', async () => {
+    const answers: string[] = [];
+    for (const viaYoga of [true, false]) {
+      const { cashoutId } = service.sandbox.create({ status: 'PENDING' });
+      const served = service.app.hotPath.served();
+      const headers = { 'x-request-id': 'req-ledger' };
+      const hold = {
+        query: OPERATIONS.holdCashout,
+        variables: { input: { cashoutId: `${cashoutId}`, reason: 'KYC' } },
+      };
+      const history = { query: exampleDocument('cashoutHistory'), variables: { cashoutId: `${cashoutId}` } };
+      const texts = [
+        (await send(service.url, hold, headers, { viaYoga })).text,
+        (await send(service.url, history, headers, { viaYoga })).text,
+      ];
+      expect(service.app.hotPath.served() - served).toBe(viaYoga ? 0 : 2);
+      // What differs between two runs: the cashout, the times and the ledger's event ids.
+      answers.push(
+        texts
+          .join('\n')
+          .replaceAll(`${cashoutId}`, 'ID')
+          .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')
+          .replace(/"(id|cursor|endCursor)":"\d+"/g, '"$1":"N"'),
+      );
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]).toContain('"hold":{"by":"sandbox-developer","reason":"KYC","since":"TIME"}');
+    expect(answers[0]).toMatch(
+      /"action":"HOLD","actor":"sandbox-developer","reason":"KYC","resultType":"HoldCashoutSuccess"/,
+    );
+  });
 
   it('writes the same audit event as Yoga, with the request id', async () => {
     const events = [];

@@ -112,7 +112,7 @@ describe('development defaults', () => {
         `{ ${nested(LIMITS.depth + 1, 'cashout(cashoutId: "1") { __typename }')} }`,
       );
       expect(body.data).toBeUndefined();
-      expect(messages(body)).toMatch(/depth limit of 8 exceeded/);
+      expect(messages(body)).toMatch(new RegExp(`depth limit of ${LIMITS.depth} exceeded`));
       expect(service.sandbox.requests).toHaveLength(0);
     });
 

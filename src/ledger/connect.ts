@@ -36,8 +36,10 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
       connectionTimeoutMillis: 3_000,
       query_timeout: 10_000,
     });
-    // An idle connection the server closed (a restart, a failover) must not crash the process.
+    // A connection the server (or the network) closed must not crash the process: idle ones report to the pool,
+    // busy ones to themselves (their query fails on its own, and the writer retries).
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   const memory = target.path === ':memory:';
@@ -57,8 +59,7 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
 
 /** Runs every migration not yet applied (the same files on both databases); throws the first failure. */
 export async function migrateToLatest({ db, dialect }: LedgerDatabase): Promise<string[]> {
-  // Unless told the schema, Kysely takes a `kysely_migration` table in ANY schema for its own (another app's, or
-  // another test run's on a shared server) and then fails to find it: name the current one.
+  // Kysely looks for its migration tables in every schema unless told which: name the one in use (search_path).
   const schema =
     dialect === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema

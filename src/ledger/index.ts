@@ -91,21 +91,21 @@ function createLedger({ db }: LedgerDatabase, writer: GroupWriter): Ledger {
         const row = await repo.cashoutById(db, cashoutId);
         return row ? cashoutFromRow(row) : null;
       }),
-    history: (cashoutId, { first, after }) => {
+    history: async (cashoutId, { first, after }) => {
       const before = after == null ? null : parseEventId(after);
       return read(async () => {
         const rows = await repo.eventsOfCashout(db, cashoutId, before, first + 1);
         return page(rows.map(eventFromRow), first, (event) => event.id);
       });
     },
-    list: ({ statuses, first, after }) => {
+    list: async ({ statuses, first, after }) => {
       const before = after == null ? null : decodeListCursor(after);
       return read(async () => {
         const rows = await repo.cashoutsByChange(db, statuses?.length ? statuses : null, before, first + 1);
         return page(rows.map(cashoutFromRow), first, encodeListCursor);
       });
     },
-    eventsAfter: (afterId, { cashoutIds, limit }) => {
+    eventsAfter: async (afterId, { cashoutIds, limit }) => {
       const after = afterId === null ? null : parseEventId(afterId);
       return read(async () =>
         (await repo.eventsSince(db, after, cashoutIds ?? null, limit)).map(eventFromRow),
