@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type InboxDb, withInboxTables } from '../../src/ledger/inbox.js';
 import { type LedgerDatabase, openDatabase } from '../../src/ledger/index.js';
+import { startTcpProxy } from './net.js';
 import { createTestSchema, postgresAvailable, TEST_DATABASE_URL } from './postgres.js';
-import { startTcpProxy } from './tcp-proxy.js';
 
 /** A real database for the service (DATABASE_URL), a connection of the test's own to read it, and an outage. */
 export interface Engine {
