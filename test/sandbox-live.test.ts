@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { D24Client } from '../src/d24/client.js';
-import { InvalidControlError, verifyControl } from '../src/notifications/control.js';
+import { InvalidControlError, NOTIFICATION_FIELDS, verifyControl } from '../src/notifications/control.js';
 import { type Sandbox, SEEDED_CASHOUTS, startSandbox } from '../src/sandbox/index.js';
 
 interface Received {
@@ -71,15 +71,7 @@ describe('the sandbox, live: notifications', () => {
     expect(receiver.received).toHaveLength(2);
     for (const { contentType, fields } of receiver.received) {
       expect(contentType).toBe('application/x-www-form-urlencoded');
-      expect([...fields.keys()].sort()).toEqual([
-        'bank_reference_id',
-        'cashout_id',
-        'comments',
-        'control',
-        'date',
-        'external_id',
-        'status_reason',
-      ]);
+      expect([...fields.keys()].sort()).toEqual([...NOTIFICATION_FIELDS].sort());
       expect(fields.get('cashout_id')).toBe(String(cashout.cashoutId));
       expect(fields.get('external_id')).toBe(cashout.externalId);
       expect(fields.get('bank_reference_id')).toBe(`BR-${cashout.cashoutId}`);

@@ -37,6 +37,16 @@ export function verifyControl(
 }
 
 /** The seven fields D24 posts, as form field names. */
+export const NOTIFICATION_FIELDS = [
+  'date',
+  'bank_reference_id',
+  'comments',
+  'external_id',
+  'control',
+  'cashout_id',
+  'status_reason',
+] as const;
+
 export interface NotificationFields {
   date: string;
   bank_reference_id: string;
