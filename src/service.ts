@@ -48,6 +48,8 @@ export interface ServiceDeps {
   audit?: Logger;
   /** On the embedded sandbox: run its life (a new cashout every tick, moved along) every this many ms. */
   sandboxTickMs?: number;
+  /** On the embedded sandbox: whether it notifies this service of its own moves (default true, as `npm start`). */
+  sandboxNotifies?: boolean;
 }
 
 /** Starts the embedded sandbox if D24_BASE_URL is unset, then the D24 client and the HTTP server. */
@@ -111,7 +113,7 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
   notifications.start();
   if (sandbox) {
     // The embedded sandbox notifies this service, as a real D24 account's Withdrawal URL would.
-    sandbox.notifications.url = `${url}${NOTIFICATIONS_PATH}`;
+    if (deps.sandboxNotifies !== false) sandbox.notifications.url = `${url}${NOTIFICATIONS_PATH}`;
     if (deps.sandboxTickMs) sandbox.startLife(deps.sandboxTickMs);
   }
   let closing: Promise<DrainReport> | undefined;

@@ -8,7 +8,10 @@ const logs = captureLogs('debug');
 let service: TestService;
 
 beforeAll(async () => {
-  service = await startTestService({ LOG_LEVEL: 'debug', RECONCILE_INTERVAL_MS: '0' }, logs);
+  service = await startTestService(
+    { LOG_LEVEL: 'debug', RECONCILE_INTERVAL_MS: '0' },
+    { ...logs, sandboxNotifies: true },
+  );
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { startTestService, type TestService } from './support/service.js';
 
 // The real service over HTTP, on a real database, with the real embedded sandbox posting to its real webhook.
 const postgres = await postgresEngine();
+const NOTIFY = { sandboxNotifies: true };
 const engines: { name: string; make: () => Promise<Engine | null> }[] = [
   { name: 'SQLite', make: sqliteEngine },
   { name: 'PostgreSQL', make: async () => postgres },
@@ -19,11 +20,14 @@ describe.each(engines)('D24 notifications on $name', ({ name, make }) => {
     const made = await make();
     if (!made) return;
     engine = made;
-    service = await startTestService({
-      DATABASE_URL: engine.databaseUrl,
-      RECONCILE_INTERVAL_MS: '0',
-      D24_TIMEOUT_MS: '5000',
-    });
+    service = await startTestService(
+      {
+        DATABASE_URL: engine.databaseUrl,
+        RECONCILE_INTERVAL_MS: '0',
+        D24_TIMEOUT_MS: '5000',
+      },
+      NOTIFY,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -319,7 +323,7 @@ describe.each(engines)('D24 notifications on $name', ({ name, make }) => {
       { cashout_id: 1006, external_id: 'seed-delivered-1006' },
       sandbox().credentials.secretKey,
     );
-    const first = await startTestService(env);
+    const first = await startTestService(env, NOTIFY);
     first.sandbox.faults.forCashout(1006, { kind: 'http5xx', status: 502 });
     const answer = await fetch(`${first.url}/d24/notifications`, {
       method: 'POST',
@@ -332,7 +336,7 @@ describe.each(engines)('D24 notifications on $name', ({ name, make }) => {
     expect(await inbox(1006)).toMatchObject([{ processed_at: null }]);
     expect(await service.ledger.cashout('1006')).toBeNull();
 
-    const next = await startTestService(env);
+    const next = await startTestService(env, NOTIFY);
     try {
       await next.notifications.processor.idle();
       expect((await inbox(1006))[0]?.processed_at).not.toBeNull();

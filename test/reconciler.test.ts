@@ -24,7 +24,7 @@ describe.each(engines)('the reconciler on $name', ({ make }) => {
 
   beforeAll(async () => {
     engine = await make();
-    if (engine) service = await startTestService(env());
+    if (engine) service = await startTestService(env(), { sandboxNotifies: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -87,7 +87,7 @@ describe.each(engines)('the reconciler on $name', ({ make }) => {
 
   it('lets one replica reconcile at a time on one database', async ({ skip }) => {
     if (!engine) return skip();
-    const other = await startTestService(env());
+    const other = await startTestService(env(), { sandboxNotifies: true });
     try {
       const { cashoutId } = service.sandbox.create();
       service.sandbox.advance(cashoutId, 'DELIVERED');
@@ -112,7 +112,7 @@ describe.each(engines)('the reconciler on $name', ({ make }) => {
   it('stops a run when D24 is down, and never touches /ready', async ({ skip }) => {
     if (!engine) return skip();
     await service.notifications.reconciler.stop(); // releases the lease if it holds it: the fresh replica leads
-    const fresh = await startTestService(env());
+    const fresh = await startTestService(env(), { sandboxNotifies: true });
     try {
       const { cashoutId } = fresh.sandbox.create();
       fresh.sandbox.advance(cashoutId, 'DELIVERED');
