@@ -193,7 +193,8 @@ function serviceEnv(sandbox: SandboxHello, jwtSecret: string, port: number): Rec
     PORT: String(port),
     AUTH_JWT_SECRET: jwtSecret,
     RATE_LIMIT_PER_MINUTE: '0',
-    DATABASE_URL: `file:${path.join(workDir, `ledger-${port}.sqlite`)}`,
+    // One file for the run: the cold starts then restart on a migrated ledger, as a redeploy does.
+    DATABASE_URL: `file:${path.join(workDir, 'ledger.sqlite')}`,
   };
 }
 

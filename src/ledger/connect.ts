@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import type { Database, Dialect } from './db.js';
 import { migrationProvider } from './migrations/index.js';
@@ -46,14 +46,34 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
   if (!memory) mkdirSync(path.dirname(path.resolve(target.path)), { recursive: true });
   const sqlite = new SQLite(target.path);
   if (!memory) {
-    // WAL: readers never block the writer. FULL: a commit is on disk when it returns (power loss included).
+    // WAL: readers never block the writer. NORMAL: a commit survives the process dying (kill -9); only a power loss
+    // can lose the last ones. FULL would fsync each commit on the event loop (better-sqlite3 is synchronous).
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('synchronous = NORMAL');
   }
   sqlite.pragma('busy_timeout = 5000');
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
     dialect: 'sqlite',
+  };
+}
+
+/** Kysely prepares every query anew; the ledger runs the same few, so the last 256 stay prepared. */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
   };
 }
 

@@ -139,6 +139,9 @@ export class GroupWriter {
   async #drain(): Promise<void> {
     if (this.#writing || this.#queue.length === 0) return;
     this.#writing = true;
+    // One turn of the event loop first, so the events of requests answered meanwhile join this commit: SQLite's
+    // driver is synchronous, so without it nothing could be queued while a commit is "in flight".
+    await new Promise((resolve) => setImmediate(resolve));
     const batch = this.#queue.slice(0, this.#options.maxBatch ?? 500);
     const started = performance.now();
     try {
