@@ -40,6 +40,13 @@ const envSchema = z
     SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(100_000).default(32),
     SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     LIVE_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1_000),
+    // 0: off; otherwise at least a second (a tighter loop would only spend D24's rate on the same answers).
+    RECONCILE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or 1000-86400000')
+      .default(300_000),
+    RECONCILE_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100).default(5),
     LEDGER_DISABLED: flag,
   })
   .superRefine((env, ctx) => {
@@ -91,6 +98,8 @@ export interface Config {
   subscriptions: { perPrincipal: number; max: number };
   /** While anyone subscribes, how often the ledger is read anyway (what makes up for a lost Redis signal). */
   livePollMs: number;
+  /** How often the reconciler re-checks the ledger's non-final cashouts at D24 (0: never), and how fast. */
+  reconcile: { intervalMs: number; ratePerSecond: number };
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -136,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_KEY_PREFIX },
     subscriptions: { perPrincipal: e.SUBSCRIPTIONS_PER_PRINCIPAL, max: e.SUBSCRIPTIONS_MAX },
     livePollMs: e.LIVE_POLL_MS,
+    reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, ratePerSecond: e.RECONCILE_RATE_PER_SECOND },
   });
 }
 
