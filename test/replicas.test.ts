@@ -19,7 +19,8 @@ let a: Replica;
 let b: Replica;
 let env: Record<string, string>;
 
-const RATE_LIMIT = 120;
+// Low, so the bucket refills slowly (5 units take 15 s) next to the few requests that spend it.
+const RATE_LIMIT = 20;
 const reader = async (sub = 'watcher') =>
   bearer(await hs256Token({ claims: { sub, scope: 'cashouts:read' } }));
 const operator = async (sub: string) =>
@@ -72,6 +73,19 @@ afterAll(async () => {
 });
 
 describe.skipIf(!redisUrl || !postgres)('two replicas on one PostgreSQL and one Redis', () => {
+  it("a notification posted to A reaches B's subscriber, through Redis", async () => {
+    const id = newCashout();
+    sandbox.notifications.url = `${a.url}/d24/notifications`;
+    const subscriber = await sseSubscribe(b.url, { cashoutIds: [id] }, await reader());
+    expect(subscriber.status).toBe(200);
+    const started = Date.now();
+    sandbox.advance(Number(id), 'DELIVERED');
+    const results = await subscriber.until(hasEvents(1));
+    console.log(`A's notification reached B's subscriber after ${Date.now() - started} ms`);
+    expect(results[0]?.data?.cashoutEvents).toMatchObject({ cashoutId: id, action: 'NOTIFICATION' });
+    subscriber.close();
+  });
+
   it("a mutation on A reaches B's subscriber, through Redis", async () => {
     const id = newCashout();
     const subscriber = await sseSubscribe(b.url, { cashoutIds: [id] }, await reader());
@@ -114,12 +128,14 @@ describe.skipIf(!redisUrl || !postgres)('two replicas on one PostgreSQL and one 
 
   it('a subscriber whose replica is killed resumes on the other with `after`: every event once, in order', async () => {
     const ids = Array.from({ length: 6 }, newCashout);
+    // D24 notifies B (A is about to die); A's subscriber sees them through Redis.
+    sandbox.notifications.url = `${b.url}/d24/notifications`;
     const before = await ledger.eventsAfter(null, { limit: 100_000 });
     const start = before.at(-1)?.id ?? null;
     expect(start).not.toBeNull();
     const headers = await reader('resumer');
     let subscriber: Subscriber = await sseSubscribe(a.url, { after: start }, headers);
-    // A steady load on both replicas (A's calls fail once it is dead), from principals within their budgets.
+    // A steady load on both replicas (A's calls fail once it is dead), each from a principal of its own (the rate limit is not under test here).
     let loading = true;
     const load = (async () => {
       let n = 0;
@@ -127,7 +143,9 @@ describe.skipIf(!redisUrl || !postgres)('two replicas on one PostgreSQL and one 
         const id = ids[n % ids.length] as string;
         const target = n % 3 === 0 ? a : b;
         const query = Math.floor(n / ids.length) % 2 ? release(id) : hold(id);
-        await graphql(target, query, await operator(`load-${n % 10}`)).catch(() => {});
+        await graphql(target, query, await operator(`load-${n}`)).catch(() => {});
+        // Every fourth turn D24 moves a cashout of its own, and notifies.
+        if (n % 4 === 0) sandbox.advance(Number(newCashout()), 'DELIVERED');
         n++;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -140,6 +158,7 @@ describe.skipIf(!redisUrl || !postgres)('two replicas on one PostgreSQL and one 
     await subscriber.until(hasEvents(20));
     loading = false;
     await load;
+    await sandbox.notifications.settled();
     const all = (await ledger.eventsAfter(start, { limit: 100_000 })).map((event) => event.id);
     const resumed = await subscriber.until(
       (results) => received.length + eventIds(results).length >= all.length,
