@@ -118,7 +118,7 @@ describe('urql, subscriptionExchange', () => {
       await untilOpen(1);
       await holdNewCashout(); // another cashout: not delivered
       const { body } = await service.graphql(
-        'mutation { holdCashout(input: { cashoutId: "' + watched + '" }) { __typename } }',
+        `mutation { holdCashout(input: { cashoutId: "${watched}" }) { __typename } }`,
       );
       expect(body.errors).toBeUndefined();
       while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
