@@ -1,8 +1,6 @@
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +8,7 @@ import { SignJWT } from 'jose';
 import { exampleDocument } from '../src/server/examples.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';
+import { freePort, http, type SandboxHandle, startSandboxProcess, stop, until } from './processes.js';
 import {
   type BenchReport,
   type Check,
@@ -19,7 +18,7 @@ import {
   type TargetFigures,
   table,
 } from './report.js';
-import type { SandboxCommand, SandboxHello, SandboxReply } from './sandbox-process.js';
+import type { SandboxHello } from './sandbox-process.js';
 
 // `npm run bench`: the sandbox, a bare signed proxy (baseline) and the service, each in its own process, driven
 // alternately at the same concurrency; figures on stdout, in docs/bench.json and docs/bench.svg.
@@ -63,96 +62,6 @@ function build(): void {
       stdio: 'inherit',
     });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** One HTTP request on a fresh connection (no agent), for probes and the cold-start loop. */
-function http(
-  url: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
-async function until<T>(attempt: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited(child);
-  clearTimeout(timer);
-}
-
-// --- the sandbox, in its own process --------------------------------------------------------------------------
-interface SandboxHandle {
-  hello: SandboxHello;
-  ask(message: SandboxCommand): Promise<SandboxReply>;
-  child: ChildProcess;
-}
-
-async function startSandboxProcess(): Promise<SandboxHandle> {
-  const child = fork(path.join(BUILD, 'sandbox-process.cjs'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  let nextId = 1;
-  const pending = new Map<number, (reply: SandboxReply) => void>();
-  const hello = await new Promise<SandboxHello>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`sandbox exited (${code})`)));
-    child.on('message', (message: SandboxHello | SandboxReply) => {
-      if ('type' in message) resolve(message);
-      else pending.get(message.id)?.(message);
-    });
-  });
-  return {
-    hello,
-    child,
-    ask: (message) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, (reply) => {
-          pending.delete(id);
-          resolve(reply);
-        });
-        child.send({ ...message, id });
-      }),
-  };
 }
 
 // --- the two targets ----------------------------------------------------------------------------------------
@@ -310,7 +219,7 @@ async function main(): Promise<void> {
   const host = machine();
   console.log('building (npm run build, and the baseline and sandbox bundles into dist-bench/) ...');
   build();
-  const sandbox = await startSandboxProcess();
+  const sandbox = await startSandboxProcess(BUILD, children);
   const jwtSecret = randomBytes(32).toString('base64url');
   const token = await new SignJWT({ scope: 'cashouts:read cashouts:cancel cashouts:hold cashouts:release' })
     .setProtectedHeader({ alg: 'HS256' })
@@ -485,7 +394,10 @@ async function main(): Promise<void> {
   );
   console.log(`wrote ${path.join(outDir, 'bench.json')} and bench.svg`);
   if (b.errors + s.errors > 0 || b.answers === 0 || s.answers === 0) {
-    console.error('errors during the run: the figures are not valid');
+    const byRound = (name: 'baseline' | 'service') => JSON.stringify(runs[name].map((r) => r.errors));
+    console.error(
+      `errors during the run: the figures are not valid (per round, baseline ${byRound('baseline')}, service ${byRound('service')})`,
+    );
     process.exitCode = 1;
   }
 }

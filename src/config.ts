@@ -20,6 +20,18 @@ const envSchema = z
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,
     AUTH_DISABLED: flag,
+    AUTH_MAX_TOKEN_TTL: z
+      .string()
+      .regex(/^\d+[smhd]?$/, 'must be a duration: seconds, or a number with s, m, h or d (e.g. 24h)')
+      .transform(durationSeconds)
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(60, 'must be at least 60 s')
+          .max(31 * 86_400, 'must be at most 31 days'),
+      )
+      .optional(),
     NODE_ENV: z.string().optional(),
     GRAPHIQL: flag,
     TRUSTED_DOCUMENTS: z.enum(['required', 'off']).optional(),
@@ -71,8 +83,19 @@ const envSchema = z
     }
   });
 
+/** AUTH_MAX_TOKEN_TTL's default: a bearer token may live at most a day (exp − iat, or exp − now without iat). */
+export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 86_400;
+
 export type AuthConfig =
-  | { mode: 'jwt'; secret?: string; jwksUrl?: string; issuer?: string; audience?: string }
+  | {
+      mode: 'jwt';
+      secret?: string;
+      jwksUrl?: string;
+      issuer?: string;
+      audience?: string;
+      /** Longest lifetime a token may claim; DEFAULT_MAX_TOKEN_TTL_SECONDS when absent. */
+      maxTokenTtlSeconds?: number;
+    }
   | { mode: 'disabled' }
   /** No auth configured and D24 is the embedded sandbox: every caller is the local developer. */
   | { mode: 'sandbox-developer' };
@@ -157,9 +180,16 @@ function authConfig(e: z.infer<typeof envSchema>): AuthConfig {
       ...(e.AUTH_JWKS_URL && { jwksUrl: e.AUTH_JWKS_URL }),
       ...(e.AUTH_ISSUER && { issuer: e.AUTH_ISSUER }),
       ...(e.AUTH_AUDIENCE && { audience: e.AUTH_AUDIENCE }),
+      maxTokenTtlSeconds: e.AUTH_MAX_TOKEN_TTL ?? DEFAULT_MAX_TOKEN_TTL_SECONDS,
     };
   }
   return e.AUTH_DISABLED === 'true' ? { mode: 'disabled' } : { mode: 'sandbox-developer' };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+function durationSeconds(text: string): number {
+  const unit = text.at(-1) as string;
+  return unit in UNIT_SECONDS ? Number(text.slice(0, -1)) * (UNIT_SECONDS[unit] as number) : Number(text);
 }
 
 // An exported-but-empty variable (`FOO=`) means "unset", as in most deployment tools.

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './server/metrics.js';
 import { RedisRateLimitStore } from './server/rate-limit-redis.js';
 import { createReadiness, type Readiness } from './server/readiness.js';
 import { connectRedis, type RedisConnections } from './server/redis.js';
+import { createHttpServer, SERVER_LIMITS, type ServerLimits } from './server/security.js';
 import { type GraphQLWebSocket, serveGraphQLOverWebSocket } from './server/websocket.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
@@ -57,6 +58,8 @@ export interface ServiceDeps {
   sandboxTickMs?: number;
   /** On the embedded sandbox: whether it notifies this service of its own moves (default true, as `npm start`). */
   sandboxNotifies?: boolean;
+  /** The HTTP server's timeouts and connection cap; SERVER_LIMITS by default (tests shorten them). */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 /** Starts the embedded sandbox if D24_BASE_URL is unset, then the D24 client and the HTTP server. */
@@ -123,7 +126,10 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     readiness,
     ...(redis && { rateLimitStore: sharedRateLimit(redis, config, logger) }),
   });
-  const server = createServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener));
+  const server = createHttpServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener), {
+    ...SERVER_LIMITS,
+    ...deps.serverLimits,
+  });
   const requests = trackRequests(server);
   const websocket = serveGraphQLOverWebSocket({
     server,

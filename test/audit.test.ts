@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadPersistedDocuments } from '../src/server/security.js';
 import { captureLogs } from './support/logs.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
@@ -170,16 +171,17 @@ describe('the audit event of a refused mutation (real bearer auth)', () => {
       { ...auth, 'x-request-id': 'refused-2' },
     );
     expect(response.status).toBe(401);
+    // An anonymous caller cannot make the trail name a cashout (docs/security.md).
     expect(refusedLogs.auditLines()).toEqual([
       expect.objectContaining({
         actor: null,
         operation: 'cancelCashout',
-        cashoutId: '1002',
-        externalId: 'seed-pending-1002',
+        cashoutId: null,
         resultType: 'UNAUTHENTICATED',
         requestId: 'refused-2',
       }),
     ]);
+    expect(refusedLogs.auditLines()[0]).not.toHaveProperty('externalId');
     expect(secured.sandbox.get(1002)?.status).toBe('PENDING');
   });
 
@@ -204,5 +206,115 @@ describe('the audit event of a refused mutation (real bearer auth)', () => {
   it('is not written for a refused query', async () => {
     await secured.graphql('{ cashout(cashoutId: "1001") { __typename } }');
     expect(refusedLogs.auditLines()).toEqual([]);
+  });
+
+  // Values a caller may put where an ID or a String belongs: the event and the status must survive each.
+  const HOSTILE: [string, unknown][] = [
+    ['an object with a toString key', { toString: 1 }],
+    ['an object with a valueOf key', { valueOf: 'x', toString: null }],
+    ['a nested array', [[{ toString: 1 }]]],
+    ['a 50 kB string', 'x'.repeat(50_000)],
+  ];
+  const HOLD_C = 'mutation M($c: ID!) { holdCashout(input: { cashoutId: $c }) { __typename } }';
+
+  it.each(HOSTILE)(
+    'a no-token mutation with %s in its variables is a 401 with its request id and one event',
+    async (_what, value) => {
+      const response = await fetch(`${secured.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'hostile-1' },
+        body: JSON.stringify({ query: HOLD_C, variables: { c: value } }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-request-id')).toBe('hostile-1');
+      expect(refusedLogs.auditLines()).toEqual([
+        expect.objectContaining({
+          actor: null,
+          operation: 'holdCashout',
+          cashoutId: null,
+          resultType: 'UNAUTHENTICATED',
+          requestId: 'hostile-1',
+        }),
+      ]);
+    },
+  );
+
+  it.each(HOSTILE)(
+    'a rate-limited mutation with %s in its variables is a 429 with its request id and one event',
+    async (_what, value) => {
+      const token = await hs256Token({ claims: { sub: `spent-${Math.random()}`, scope: 'cashouts:hold' } });
+      await secured.graphql(HOLD, { input: { cashoutId: 'not-a-number' } }, bearer(token));
+      refusedLogs.clear();
+      const response = await fetch(`${secured.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'hostile-2', ...bearer(token) },
+        body: JSON.stringify({ query: HOLD_C, variables: { c: value } }),
+      });
+      expect(response.status).toBe(429);
+      expect(response.headers.get('x-request-id')).toBe('hostile-2');
+      expect(refusedLogs.auditLines()).toEqual([
+        expect.objectContaining({
+          operation: 'holdCashout',
+          // A string is an ID: kept, cut at 128 characters.
+          cashoutId: typeof value === 'string' ? `${value.slice(0, 128)}…` : null,
+          resultType: 'RATE_LIMITED',
+          requestId: 'hostile-2',
+        }),
+      ]);
+    },
+  );
+
+  it('a rate-limited mutation names the ids its variables coerce to, once per field execution would run', async () => {
+    const token = await hs256Token({
+      claims: { sub: `spent-${Math.random()}`, scope: 'cashouts:hold cashouts:cancel' },
+    });
+    await secured.graphql(HOLD, { input: { cashoutId: 'not-a-number' } }, bearer(token));
+    refusedLogs.clear();
+    const response = await secured.graphql(
+      `mutation M($c: ID!, $e: String!) {
+        holdCashout(input: { cashoutId: $c }) { __typename }
+        ... on Mutation { holdCashout(input: { cashoutId: $c }) { __typename } }
+        ...F
+      }
+      fragment F on Mutation { cancelCashout(input: { cashoutId: $c, externalId: $e }) { __typename } }`,
+      { c: 1001, e: 'ext-1' },
+      bearer(token),
+    );
+    expect(response.status).toBe(429);
+    expect(refusedLogs.auditLines().map((l) => [l.operation, l.cashoutId, l.externalId])).toEqual([
+      ['holdCashout', '1001', undefined],
+      ['cancelCashout', '1001', 'ext-1'],
+    ]);
+  });
+
+  it('one unauthenticated request writes one event, however many fields it names', async () => {
+    const fields = Array.from({ length: 9_000 }, (_, i) => `f${i}`).join(' ');
+    const many = await secured.graphql(`mutation { ${fields} }`);
+    expect(many.status).toBe(401);
+    const known = await secured.graphql(
+      'mutation { a: holdCashout(input: { cashoutId: "1" }) { __typename } b: releaseCashout(input: { cashoutId: "2" }) { __typename } nope }',
+    );
+    expect(known.status).toBe(401);
+    const one = await secured.graphql(
+      'mutation { holdCashout(input: { cashoutId: "1" }) { __typename } nope }',
+    );
+    expect(one.status).toBe(401);
+    expect(refusedLogs.auditLines().map((l) => [l.operation, l.cashoutId, l.resultType])).toEqual([
+      ['mutation', null, 'UNAUTHENTICATED'],
+      ['mutation', null, 'UNAUTHENTICATED'],
+      ['holdCashout', null, 'UNAUTHENTICATED'],
+    ]);
+  });
+
+  it('an unauthenticated persisted mutation (documentId) is recorded too', async () => {
+    const manifest = loadPersistedDocuments();
+    const [id] = Object.entries(manifest).find(([, text]) => text.includes('holdCashout(')) ?? [];
+    const response = await fetch(`${secured.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId: id, variables: { input: { cashoutId: '1001' } } }),
+    });
+    expect(response.status).toBe(401);
+    expect(refusedLogs.auditLines().map((l) => [l.operation, l.cashoutId])).toEqual([['holdCashout', null]]);
   });
 });

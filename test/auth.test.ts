@@ -7,8 +7,10 @@ import {
   AUTH_DISABLED_PRINCIPAL,
   AuthenticationError,
   createAuthenticator,
+  JWKS_OUTAGE_MS,
   SANDBOX_DEVELOPER,
 } from '../src/server/auth.js';
+import { captureLogs } from './support/logs.js';
 import { OPERATIONS as OPS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
 import {
@@ -52,6 +54,12 @@ describe('HS256 bearer tokens (AUTH_JWT_SECRET, AUTH_ISSUER, AUTH_AUDIENCE)', ()
     expect(service.sandbox.requests).toHaveLength(1);
   });
 
+  it('accepts an iat within the clock skew, a 23-hour lifetime, and a token without iat', async () => {
+    expect((await lookUp(bearer(await token({ issuedAt: 20 })))).status).toBe(200);
+    expect((await lookUp(bearer(await token({ expiresIn: 23 * 3_600 })))).status).toBe(200);
+    expect((await lookUp(bearer(await token({ issuedAt: null })))).status).toBe(200);
+  });
+
   it('accepts a token that expired within the 30 s clock-skew allowance', async () => {
     const { status } = await lookUp(bearer(await token({ expiresIn: -10 })));
     expect(status).toBe(200);
@@ -69,6 +77,19 @@ describe('HS256 bearer tokens (AUTH_JWT_SECRET, AUTH_ISSUER, AUTH_AUDIENCE)', ()
       async () => bearer(await token({ claims: { iss: 'https://evil.test/' } })),
     ],
     ['a token without sub', async () => bearer(await token({ claims: { sub: undefined } }))],
+    ['a token issued an hour in the future', async () => bearer(await token({ issuedAt: 3_600 }))],
+    [
+      'a token living 25 hours (over the 24 h AUTH_MAX_TOKEN_TTL default)',
+      async () => bearer(await token({ expiresIn: 25 * 3_600 })),
+    ],
+    [
+      'a token without iat expiring in 25 hours',
+      async () => bearer(await token({ issuedAt: null, expiresIn: 25 * 3_600 })),
+    ],
+    [
+      'a token with exp 1e12',
+      async () => bearer(await token({ expiresIn: 1e12 - Math.floor(Date.now() / 1000) })),
+    ],
     [
       'an unsigned token (alg none)',
       async () => {
@@ -189,6 +210,22 @@ describe('scopes: each root field needs its own', () => {
     expect(service.sandbox.requests).toHaveLength(0);
   });
 
+  it('splits the scope claim on plain spaces only: a no-break space does not grant the next scope', async () => {
+    for (const glue of ['\u00a0', '\t', '\n', '\u2003']) {
+      const token = await hs256Token({ claims: { scope: `cashouts:read${glue}cashouts:hold` } });
+      const { body } = await service.graphql(
+        OPS.holdCashout,
+        { input: { cashoutId: '1001' } },
+        bearer(token),
+      );
+      expect(body.errors?.[0]?.extensions, JSON.stringify(glue)).toEqual({ code: 'FORBIDDEN' });
+    }
+    const token = await hs256Token({ claims: { scope: '  cashouts:read   cashouts:hold ' } });
+    const { body } = await service.graphql(OPS.cashout, { cashoutId: '1008' }, bearer(token));
+    expect(body.errors).toBeUndefined();
+    expect(service.sandbox.get(1001)?.status).toBe('PENDING');
+  });
+
   it('checks scopes before input validation', async () => {
     const token = await hs256Token({ claims: { scope: 'cashouts:read' } });
     const { body } = await service.graphql(OPS.holdCashout, { input: { cashoutId: 'nope' } }, bearer(token));
@@ -288,6 +325,83 @@ describe('remote JWKS (AUTH_JWKS_URL): RS256 and ES256, cached, rotated', () => 
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('a JWKS outage is remembered for a few seconds', () => {
+  let jwks: JwksServer;
+  let rsa: SigningKey;
+  beforeAll(async () => {
+    rsa = await signingKey('rsa-outage', 'RS256');
+    jwks = await startJwksServer([rsa]);
+  });
+  afterAll(() => jwks.close());
+
+  it('through the service: one fetch and one error line, then 503 at once for every request', async () => {
+    const logs = captureLogs();
+    const service = await startTestService(
+      { AUTH_JWKS_URL: jwks.url },
+      { logger: logs.logger, audit: logs.audit },
+    );
+    try {
+      jwks.down = true;
+      const before = jwks.fetches;
+      const answers = [];
+      for (let i = 0; i < 5; i++) {
+        answers.push(await service.graphql(OPS.cashout, { cashoutId: '1008' }, bearer(await rsa.sign({}))));
+      }
+      expect(answers.map((a) => [a.status, a.headers.get('retry-after')])).toEqual(Array(5).fill([503, '5']));
+      expect(jwks.fetches - before).toBe(1);
+      expect(logs.lines().filter((line) => line.level === 50)).toEqual([
+        expect.objectContaining({ msg: 'bearer token not verifiable: the JWKS could not be fetched' }),
+      ]);
+    } finally {
+      jwks.down = false;
+      await service.close();
+    }
+  });
+
+  it('fetches again once the window has passed, and lets tokens in when the keys are back', async () => {
+    let clock = Date.now();
+    const authenticate = createAuthenticator({ mode: 'jwt', jwksUrl: jwks.url }, { now: () => clock });
+    jwks.down = true;
+    const before = jwks.fetches;
+    const token = bearer(await rsa.sign({})).authorization;
+    await expect(authenticate(token)).rejects.toMatchObject({ keysUnavailable: true, remembered: false });
+    await expect(authenticate(token)).rejects.toMatchObject({ keysUnavailable: true, remembered: true });
+    expect(jwks.fetches - before).toBe(1);
+    jwks.down = false;
+    clock += JWKS_OUTAGE_MS + 1;
+    expect((await authenticate(token)).subject).toBe('alice');
+    expect(jwks.fetches - before).toBe(2);
+  });
+});
+
+describe('AUTH_MAX_TOKEN_TTL', () => {
+  it('is a duration, 24 h by default, from 60 s to 31 days', () => {
+    const ttl = (value?: string) => {
+      const auth = loadConfig({
+        AUTH_JWT_SECRET: TEST_SECRET,
+        ...(value && { AUTH_MAX_TOKEN_TTL: value }),
+      }).auth;
+      return auth.mode === 'jwt' ? auth.maxTokenTtlSeconds : undefined;
+    };
+    expect(ttl()).toBe(86_400);
+    expect([ttl('3600'), ttl('90m'), ttl('8h'), ttl('2d'), ttl('60s')]).toEqual([
+      3_600, 5_400, 28_800, 172_800, 60,
+    ]);
+    for (const bad of ['1y', '-5', '10', '40d', '1.5h']) {
+      expect(() => ttl(bad), bad).toThrow(/AUTH_MAX_TOKEN_TTL/);
+    }
+  });
+
+  it('refuses a token living longer than the configured maximum', async () => {
+    const authenticate = createAuthenticator({ mode: 'jwt', secret: TEST_SECRET, maxTokenTtlSeconds: 600 });
+    const header = async (expiresIn: number) => bearer(await hs256Token({ expiresIn })).authorization;
+    expect((await authenticate(await header(600))).subject).toBe('alice');
+    await expect(authenticate(await header(3_600))).rejects.toMatchObject({
+      reason: 'lifetime longer than AUTH_MAX_TOKEN_TTL',
+    });
   });
 });
 

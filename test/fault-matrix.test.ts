@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Agent, request } from 'undici';
@@ -87,30 +89,49 @@ let unhandled = 0;
 const countUnhandled = () => {
   unhandled++;
 };
-const records: {
+interface AnswerRecord {
   field: Field;
   plan: Plan;
   result: Record<string, unknown> & { __typename: string };
   sandbox: Sandbox;
-}[] = [];
+}
+const records: AnswerRecord[] = [];
+/** Answers saying "nothing was sent": the sandbox's request log must never show their cashout. */
+const notSent: AnswerRecord[] = [];
+/** Answers only D24 could have given (a success, D24's own error): the sandbox must have seen their cashout. */
+const answeredByD24: AnswerRecord[] = [];
+/** Per sandbox, every cashout id a request to it named, read from its request log (the ground truth of "sent"). */
+const reached = new Map<Sandbox, Set<number>>();
 const timings: { fault: FaultName; field: Field; ms: number; types: Record<string, number> }[] = [];
 let baseline: { heap: number; sockets: number };
 
-const tcpSockets = () => process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
-const connections = (s: TestService) =>
-  new Promise<number>((resolve, reject) =>
-    s.server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
-  );
+/** Moves the sandbox's request log into `reached` (drained after every case, so its ring buffer never drops one). */
+function readRequestLog(sandbox: Sandbox): Set<number> {
+  const seen = reached.get(sandbox) ?? new Set<number>();
+  reached.set(sandbox, seen);
+  for (const { rawBody } of sandbox.requests) {
+    const id = /"cashout_id":([0-9]+)/.exec(rawBody)?.[1];
+    if (id) seen.add(Number(id));
+  }
+  sandbox.clearRequests();
+  return seen;
+}
 
-const openConnections = async () =>
-  (await connections(service)) + (await connections(fast)) + (await connections(refusing));
+const tcpSockets = () => process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
+/** The service-side sockets of the test client's connections, tracked by events so settling needs no polling. */
+const incoming = new Set<Socket>();
+function trackIncoming(s: TestService): void {
+  s.server.on('connection', (socket: Socket) => {
+    incoming.add(socket);
+    socket.once('close', () => incoming.delete(socket));
+  });
+}
 
 async function settle(): Promise<{ heap: number; sockets: number }> {
   await client.close();
   client = new Agent({ connections: CONCURRENCY + 16, keepAliveTimeout: 10_000 });
-  for (let i = 0; i < 100 && (await openConnections()) > 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  // The client's sockets are closed; wait until the service has seen each one close.
+  await Promise.all([...incoming].map((socket) => once(socket, 'close')));
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
@@ -128,6 +149,7 @@ async function call(target: TestService, field: Field, plan: Plan) {
             ...(field === 'cancelCashout' && { externalId: plan.externalId }),
           },
         };
+  const started = performance.now();
   const response = await request(`${target.url}/graphql`, {
     method: 'POST',
     dispatcher: client,
@@ -135,19 +157,51 @@ async function call(target: TestService, field: Field, plan: Plan) {
     body: JSON.stringify({ query: OPERATIONS[field], variables }),
   });
   const text = await response.body.text();
+  const elapsedMs = performance.now() - started;
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     body = text;
   }
-  return typedResult(field, response.statusCode, body);
+  return { ...typedResult(field, response.statusCode, body), elapsedMs };
+}
+
+/**
+ * What the contract allows for this request besides the answer its plan prescribes, or null. A request whose D24
+ * limit ran out (behind hung calls on the 64-connection pool, or while connecting) has a truthful answer of its own
+ * whatever its fault: NOT_APPLIED if it never left the queue, UNKNOWN if it was written; after D24's 510, a look-up
+ * that ran out leaves `currentStatus: null`. Each excuse needs the limit (or the connect share of it, half) to have
+ * passed since the request was sent: a lower bound no machine speed can break, so an answer that gives up
+ * without trying still fails. The request log and the state check (afterwards) then hold each one to the truth.
+ */
+function excuse(
+  field: Field,
+  result: Record<string, unknown> & { __typename: string },
+  elapsedMs: number,
+  limitMs: number,
+): string | null {
+  const outcome = result.__typename === 'D24UnavailableError' ? result.outcome : null;
+  if (outcome === 'NOT_APPLIED' && elapsedMs >= limitMs / 2) return 'never sent (queued or connecting)';
+  if (outcome === 'UNKNOWN' && elapsedMs >= limitMs) return 'written as its limit ran out';
+  // D24 answered 510 (a planned code, or its real answer to a transition it refuses); the look-up then ran out.
+  if (
+    field !== 'cashout' &&
+    result.__typename === 'InvalidStatusTransitionError' &&
+    result.code === 510 &&
+    result.currentStatus === null &&
+    elapsedMs >= limitMs / 2
+  ) {
+    return '510 look-up ran out of time';
+  }
+  return null;
 }
 
 /** 200 concurrent requests, each on its own fresh cashout, each with its own fault. */
 async function runCase(fault: FaultName, field: Field, seed: number): Promise<void> {
   const rnd = random(seed);
   const target = fault === 'refused' ? refusing : STALLING.includes(fault) ? fast : service;
+  const limitMs = target === fast ? TIMEOUT_MS : PATIENT_TIMEOUT_MS;
   const sandbox = fault === 'refused' ? closed : target.sandbox;
   const plans: Plan[] = Array.from({ length: CONCURRENCY }, () => {
     const mixed = fault === 'mixed';
@@ -167,57 +221,46 @@ async function runCase(fault: FaultName, field: Field, seed: number): Promise<vo
   });
   const started = performance.now();
   const answers = await Promise.all(plans.map((plan) => call(target, field, plan)));
+  const seen = readRequestLog(sandbox);
   const types: Record<string, number> = {};
   const problems: string[] = [];
-  let queuedOut = 0;
-  let neverSent = 0;
-  let lookupsOut = 0;
   answers.forEach((answer, i) => {
     const plan = plans[i] as Plan;
+    const describe = `${plan.initial} ${JSON.stringify(plan.fault)}`;
     if ('problem' in answer) {
-      problems.push(`${JSON.stringify(plan.fault)}: ${answer.problem}`);
+      problems.push(`${describe}: ${answer.problem}`);
       return;
     }
-    const { result } = answer;
-    const key = `${result.__typename}${typeof result.outcome === 'string' ? ` ${result.outcome}` : ''}`;
-    types[key] = (types[key] ?? 0) + 1;
-    records.push({ field, plan, result, sandbox });
-    // Never sent: a request still queued for the D24 pool behind hung ones when its limit ran out, or a connection
-    // D24 did not accept within its share of the limit. NOT_APPLIED, which the state check below holds to the truth.
-    if (
-      result.__typename === 'D24UnavailableError' &&
-      result.outcome === 'NOT_APPLIED' &&
-      plan.fault !== null
-    ) {
-      neverSent++;
-      return;
-    }
-    // Mixed: a 510's one look-up may time out in the same queue; the contract then gives currentStatus null.
-    if (
-      fault === 'mixed' &&
-      result.__typename === 'InvalidStatusTransitionError' &&
-      result.currentStatus === null
-    ) {
-      lookupsOut++;
-      return;
-    }
-    // Mixed: a request written just before its limit ran out answers UNKNOWN where its own fault would not: true
-    // but pessimistic (the state check still holds it to the truth); counted, not failed.
-    if (fault === 'mixed' && result.__typename === 'D24UnavailableError' && result.outcome === 'UNKNOWN') {
-      if (expectedResult(field, plan).outcome !== 'UNKNOWN') queuedOut++;
-      return;
-    }
+    const { result, elapsedMs } = answer;
+    const record = { field, plan, result, sandbox };
+    records.push(record);
+    const expected = expectedResult(field, plan);
+    let kind = `${result.__typename}${typeof result.outcome === 'string' ? ` ${result.outcome}` : ''}`;
+    let matches = true;
     try {
-      expect(result).toMatchObject(expectedResult(field, plan));
+      expect(result).toMatchObject(expected);
     } catch {
-      problems.push(
-        `${plan.initial} ${JSON.stringify(plan.fault)}: expected ${JSON.stringify(expectedResult(field, plan))}, got ${JSON.stringify(result)}`,
-      );
+      matches = false;
+    }
+    if (!matches) {
+      const why = excuse(field, result, elapsedMs, limitMs);
+      if (why === null) {
+        problems.push(
+          `${describe}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(result)} after ${elapsedMs.toFixed(0)} ms`,
+        );
+        return;
+      }
+      kind = why;
+    }
+    types[kind] = (types[kind] ?? 0) + 1;
+    if (result.__typename === 'D24UnavailableError' && result.outcome === 'NOT_APPLIED') {
+      notSent.push(record);
+      if (seen.has(plan.cashoutId)) problems.push(`${describe}: NOT_APPLIED, but the sandbox received it`);
+    } else if (result.__typename !== 'D24UnavailableError') {
+      answeredByD24.push(record);
+      if (!seen.has(plan.cashoutId)) problems.push(`${describe}: ${kind}, yet the sandbox never received it`);
     }
   });
-  if (queuedOut > 0) types['written as its limit ran out'] = queuedOut;
-  if (lookupsOut > 0) types['510 look-up timed out'] = lookupsOut;
-  if (neverSent > 0 && fault !== 'refused') types['never sent (queued or connecting)'] = neverSent;
   timings.push({ fault, field, ms: performance.now() - started, types });
   // Faults stay armed: a request the client gave up on may reach the sandbox only now, and must still meet its
   // fault (each was armed for one request on a fresh cashout, so none touches another case).
@@ -241,6 +284,7 @@ beforeAll(async () => {
     AUTH_DISABLED: 'true',
     ...unlimited,
   });
+  for (const s of [service, fast, refusing]) trackIncoming(s);
   client = new Agent({ connections: CONCURRENCY + 16, keepAliveTimeout: 10_000 });
   // Warm up: every code path once, and the D24 pool grown to its size, before the baseline.
   for (const field of FIELDS) await runCase('mixed', field, 1);
@@ -289,7 +333,17 @@ describe.each(FAULTS)('fault %s', (fault) => {
 });
 
 describe('afterwards', () => {
-  it('every answer told the truth about the cashout state in the sandbox', () => {
+  it('every answer told the truth about the cashout state in the sandbox', async () => {
+    await settle(); // every connection closed: whatever was written has reached the sandbox by now
+    for (const sandbox of reached.keys()) readRequestLog(sandbox);
+    const sent = notSent.filter(({ plan, sandbox }) => reached.get(sandbox)?.has(plan.cashoutId));
+    expect(
+      sent.map(({ plan }) => `${plan.cashoutId} ${JSON.stringify(plan.fault)}`).slice(0, 5),
+      'NOT_APPLIED, but the sandbox received it',
+    ).toEqual([]);
+    // The log check has teeth: requests D24 answered are in it, and NOT_APPLIED did occur (the refused cases).
+    expect(answeredByD24.length).toBeGreaterThan(0);
+    expect(notSent.length).toBeGreaterThan(0);
     const lies = records
       .map(({ field, plan, result, sandbox }) =>
         stateLie(field, plan, result, sandbox.get(plan.cashoutId)?.status),
@@ -310,7 +364,7 @@ describe('afterwards', () => {
   it('no unhandled rejection; sockets and heap back to their baseline', async () => {
     const after = await settle();
     expect(unhandled).toBe(0);
-    expect(await openConnections()).toBe(0);
+    expect(incoming.size).toBe(0);
     // Each D24 pool keeps up to 64 idle connections (both ends live in this process): bounded, not leaked.
     expect(after.sockets).toBeLessThanOrEqual(baseline.sockets + 64);
     expect(after.heap - baseline.heap).toBeLessThan(30 * 1024 * 1024);

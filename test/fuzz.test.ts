@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLogs } from './support/logs.js';
 import {
   FIELDS,
   type Field,
@@ -10,6 +11,7 @@ import {
   wireProblem,
 } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
+import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
 // Per root field: RUNS cases through variables and LITERAL_RUNS through inline literals (4 × 2,600 = 10,400).
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
@@ -102,24 +104,45 @@ const anyNumber = fc.oneof(
     .map((text) => new Raw(text)),
 );
 const scalar = fc.oneof(anyString, numericString, anyNumber, fc.boolean(), fc.constant(null));
+// Keys that turn a naive String(value), `in` or spread of caller input into a crash or a prototype change.
+const objectKey = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('toString', 'valueOf', '__proto__', 'constructor', 'then', 'toJSON'),
+  },
+);
 // Any JSON value, scalars weighted towards the nasty ones above.
 const anyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     scalar,
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 3 }),
+    fc.dictionary(objectKey, tie('value'), { maxKeys: 3 }),
   ),
 })).value;
 const validId = fc.oneof(
   fc.bigInt({ min: 1n, max: MAX }).map(String),
   fc.constantFrom('1001', '1002', '1004', '1005', '1006', '1008', '1009', 1003, 1005),
 );
-const idValue = fc.oneof({ weight: 2, arbitrary: validId }, numericString, anyNumber, scalar, anyValue);
+// Objects whose String() throws, or that look like something else: what crashed the audit of refusals once.
+const hostile = fc.oneof(
+  fc.constantFrom({ toString: 1 }, { valueOf: 'x', toString: null }, { toJSON: 1 }, { __proto__: { x: 1 } }),
+  fc.dictionary(objectKey, scalar, { minKeys: 1, maxKeys: 2 }),
+);
+const idValue = fc.oneof(
+  { weight: 2, arbitrary: validId },
+  numericString,
+  anyNumber,
+  scalar,
+  anyValue,
+  hostile,
+);
 const externalIdValue = fc.oneof(
   { weight: 3, arbitrary: anyString },
   { weight: 1, arbitrary: fc.constantFrom('seed-pending-1002', 'seed-on-hold-1004', 'seed-rejected-1008') },
   { weight: 1, arbitrary: anyValue },
+  { weight: 1, arbitrary: hostile },
 );
 /** A value, or the key left out altogether. */
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 4 });
@@ -280,6 +303,105 @@ afterAll(() => {
   expect(answers.get('ValidationError')).toBeGreaterThan(cases * 0.05);
   expect(answers.get('HTTP 400')).toBeGreaterThan(cases * 0.05);
   console.info(`fuzz: ${cases} cases, ${validCases} valid;`, Object.fromEntries(answers));
+});
+
+// The refusal paths, over HTTP: whatever the variables, a refusal keeps its status and request id, and a refused
+// mutation writes its audit event (one per request here: each document has one mutation field).
+const REFUSAL_RUNS = Math.ceil(RUNS * 0.15);
+describe('refusals with arbitrary variables', () => {
+  const logs = captureLogs();
+  let secured: TestService;
+  let counter = 0;
+  beforeAll(async () => {
+    secured = await startTestService(
+      { AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '1' },
+      { logger: logs.logger, audit: logs.audit },
+    );
+  });
+  afterAll(() => secured?.close());
+
+  /** Sends one request; checks status, request id, the error code and the audit trail. */
+  async function refused(
+    field: Field,
+    variables: string,
+    headers: Record<string, string>,
+    expected: Expected,
+  ) {
+    const requestId = `fuzz-refusal-${++counter}`;
+    logs.clear();
+    const response = await fetch(`${secured.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+      body: `{"query":${JSON.stringify(OPERATIONS[field])},"variables":${variables}}`,
+    });
+    const text = await response.text();
+    const codes = ((JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors ?? []).map(
+      (e) => e.extensions?.code,
+    );
+    const answer = `HTTP ${response.status} ${[...new Set(codes.filter(Boolean))].join(',')}`;
+    if (!expected.answers.includes(answer)) throw new Error(`${answer}: ${text.slice(0, 300)}`);
+    if (response.headers.get('x-request-id') !== requestId) throw new Error(`no x-request-id: ${answer}`);
+    const events = logs.auditLines().filter((line) => line.requestId === requestId);
+    const audited = field !== 'cashout' && !answer.startsWith('HTTP 400');
+    if (events.length !== (audited ? 1 : 0) || (audited && events[0]?.resultType !== expected.resultType)) {
+      throw new Error(`${answer} wrote ${JSON.stringify(events).slice(0, 300)}`);
+    }
+    if (events[0] && events[0].cashoutId !== null && typeof events[0].cashoutId !== 'string') {
+      throw new Error(`cashoutId not a string: ${JSON.stringify(events[0])}`);
+    }
+  }
+
+  interface Expected {
+    answers: string[];
+    resultType: string;
+  }
+  // A body whose variables are not an object at all is not a GraphQL request: 400 for whoever sent it, once the
+  // token is checked.
+  const MALFORMED = 'HTTP 400 BAD_REQUEST';
+  let spent: Record<string, string> | undefined;
+  const cases: [string, () => Promise<Record<string, string>>, Expected, readonly Field[]][] = [
+    [
+      'no token',
+      async () => ({}),
+      { answers: ['HTTP 401 UNAUTHENTICATED'], resultType: 'UNAUTHENTICATED' },
+      FIELDS,
+    ],
+    [
+      'a token without the scope',
+      // A subject per request: the rate limit (checked before the fields, and their scopes) is not what is tested.
+      async () =>
+        bearer(await hs256Token({ claims: { sub: `fuzz-no-scope-${counter}`, scope: 'cashouts:other' } })),
+      // Variables that do not coerce are a bad request (400) before any field, and its scope, is reached.
+      { answers: ['HTTP 200 FORBIDDEN', 'HTTP 400 ', MALFORMED], resultType: 'FORBIDDEN' },
+      FIELDS,
+    ],
+    [
+      'a token whose budget is spent',
+      async () => {
+        if (spent) return spent;
+        const scope = 'cashouts:hold cashouts:release cashouts:cancel';
+        spent = bearer(await hs256Token({ claims: { sub: 'fuzz-spent', scope } }));
+        await secured.graphql(OPERATIONS.holdCashout, { input: { cashoutId: 'x' } }, spent);
+        return spent;
+      },
+      { answers: ['HTTP 429 RATE_LIMITED', MALFORMED], resultType: 'RATE_LIMITED' },
+      ['holdCashout', 'releaseCashout', 'cancelCashout'],
+    ],
+  ];
+  describe.each(cases)('%s', (_name, headersOf, expected, fields) => {
+    it.each(fields)(
+      `%s: ${REFUSAL_RUNS} fuzzed variable sets keep the refusal's status and write its event`,
+      async (field) => {
+        await fc.assert(
+          fc.asyncProperty(variablesArb[field], async (variables) => {
+            await refused(field, serialize(variables), await headersOf(), expected);
+          }),
+          { numRuns: REFUSAL_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+        );
+      },
+      120_000,
+    );
+  });
 });
 
 /** A GraphQL literal, with what the ID and String scalars make of it (undefined: they refuse it). */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { pino } from 'pino';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type Service, startService } from '../src/service.js';
@@ -11,7 +11,8 @@ import { PROJECT_ROOT } from '../src/version.js';
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing under CI=true (apt-get install chromium)`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing under CI=true (apt-get install chromium)`);
   console.warn(`GraphiQL browser check skipped: no ${CHROMIUM} (apt-get install -y chromium)`);
 }
 

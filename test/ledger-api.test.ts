@@ -72,7 +72,7 @@ describe('reason, hold and history', () => {
       __typename: 'Cashout',
       status: 'ON_HOLD',
       hold: { by: 'alice', reason: 'KYC on the beneficiary\nticket 42', since: expect.stringMatching(/Z$/) },
-      updatedAt: (body.data?.cashout.hold as { since: string } | undefined)?.since,
+      updatedAt: (body.data as { cashout: { hold: { since: string } } }).cashout.hold.since,
     });
     await mutate(RELEASE, { cashoutId: `${cashoutId}`, reason: 'KYC passed' }, bob, 'req-release');
     const events = await history(cashoutId);

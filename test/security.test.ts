@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { getIntrospectionQuery } from 'graphql';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -6,9 +7,10 @@ import { CashoutDocument, HoldCashoutDocument } from '../schema/generated/graphq
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
+import { BoundedCache } from '../src/server/bounded-cache.js';
 import { type ExampleName, exampleDocument } from '../src/server/examples.js';
 import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
-import { LIMITS } from '../src/server/security.js';
+import { CACHE_LIMITS, LIMITS, SERVER_LIMITS } from '../src/server/security.js';
 import { memoryLedger } from './support/ledger.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
@@ -424,5 +426,127 @@ describe('MemoryRateLimitStore', () => {
     for (let i = 0; i < 1000; i++) await store.take(`principal-${i}`, 1, i);
     expect(store.size).toBe(100);
     expect((await store.take('principal-999', 1, 1000)).allowed).toBe(false);
+  });
+});
+
+describe('HTTP server limits (SERVER_LIMITS)', () => {
+  /** A raw TCP client: what it received, and a promise of the server closing it. */
+  function connect(url: string) {
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const answer = (text: string) =>
+      new Promise<string>((resolve) => {
+        const start = received.length;
+        const check = () => {
+          if (/\r\n\r\n/.test(received.slice(start))) {
+            socket.off('data', check);
+            resolve(received.slice(start));
+          }
+        };
+        socket.on('data', check);
+        socket.write(text);
+      });
+    return { socket, closed, connected, answer, received: () => received };
+  }
+  const HEALTH = 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n';
+
+  it('the service listens with them (Node would allow 60 s for headers, 300 s per request, any connections)', async () => {
+    const service = await startTestService();
+    try {
+      expect(service.server.headersTimeout).toBe(SERVER_LIMITS.headersTimeoutMs);
+      expect(service.server.requestTimeout).toBe(SERVER_LIMITS.requestTimeoutMs);
+      expect(service.server.keepAliveTimeout).toBe(SERVER_LIMITS.keepAliveTimeoutMs);
+      expect(service.server.maxConnections).toBe(SERVER_LIMITS.maxConnections);
+      expect(SERVER_LIMITS.headersTimeoutMs).toBeLessThan(60_000);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('a client that drips its headers is answered 408 and closed once headersTimeout has passed', async () => {
+    const service = await startTestService(
+      {},
+      { serverLimits: { headersTimeoutMs: 200, requestTimeoutMs: 400, connectionsCheckingIntervalMs: 50 } },
+    );
+    try {
+      const client = connect(service.url);
+      await client.connected;
+      client.socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n');
+      const drip = setInterval(() => client.socket.write('x'), 20);
+      await client.closed;
+      clearInterval(drip);
+      expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
+      // Everyone else is still served.
+      expect((await fetch(`${service.url}/health`)).status).toBe(200);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('a connection over maxConnections is closed at once; those already open keep being served', async () => {
+    const service = await startTestService({}, { serverLimits: { maxConnections: 2 } });
+    try {
+      const first = connect(service.url);
+      const second = connect(service.url);
+      expect(await first.answer(HEALTH)).toMatch(/^HTTP\/1\.1 200/);
+      expect(await second.answer(HEALTH)).toMatch(/^HTTP\/1\.1 200/);
+      const third = connect(service.url);
+      await third.connected;
+      third.socket.write(HEALTH);
+      await third.closed;
+      expect(third.received()).toBe('');
+      expect(await first.answer(HEALTH)).toMatch(/^HTTP\/1\.1 200/);
+      first.socket.destroy();
+      second.socket.destroy();
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('caches keyed by documents (CACHE_LIMITS)', () => {
+  it('BoundedCache drops the oldest entries past its entry or character bound, and keeps no key over it', () => {
+    const cache = new BoundedCache<number>(3, 10);
+    for (const [key, value] of [
+      ['a', 1],
+      ['bb', 2],
+      ['ccc', 3],
+      ['dddd', 4],
+    ] as const)
+      cache.set(key, value);
+    expect([cache.get('a'), cache.get('bb'), cache.get('ccc'), cache.get('dddd')]).toEqual([
+      undefined,
+      2,
+      3,
+      4,
+    ]);
+    cache.set('eeeee', 5);
+    expect([cache.size, cache.chars]).toEqual([2, 9]);
+    cache.set('x'.repeat(11), 6);
+    expect(cache.get('x'.repeat(11))).toBeUndefined();
+    expect(cache.touch('dddd')).toBe(4);
+    cache.set('f', 7);
+    expect(cache.get('dddd')).toBe(4);
+  });
+
+  it('the hot path holds at most CACHE_LIMITS.prepared operations, however many distinct documents come', async () => {
+    const service = await startTestService({ RATE_LIMIT_PER_MINUTE: '0' });
+    try {
+      const count = CACHE_LIMITS.prepared + 40;
+      for (let i = 0; i < count; i++) {
+        const { status } = await service.graphql(`query Q${i} { cashout(cashoutId: "1008") { __typename } }`);
+        expect(status).toBe(200);
+      }
+      expect(service.app.hotPath.prepared()).toBe(CACHE_LIMITS.prepared);
+    } finally {
+      await service.close();
+    }
   });
 });

@@ -56,25 +56,49 @@ export function interpretAnswer(
   const body = parseObject(answer.body);
   if (body && isD24Code(body.code)) throw errorForCode(body.code, requestedStatus);
   const ok = answer.httpStatus >= 200 && answer.httpStatus < 300;
-  const status =
-    body && typeof body.cashout_status === 'number' ? statusFromCode(body.cashout_status) : undefined;
-  if (!ok || !body || !status || typeof body.cashout_status_description !== 'string') {
+  if (!ok || !body) throw new D24UnavailableError('UNKNOWN', describeUnexpected(answer, body));
+  // Every value below reaches a GraphQL type (Int, String, the status enum): checked here, or it is not D24's answer.
+  const status = isD24Code(body.cashout_status) ? statusFromCode(body.cashout_status) : undefined;
+  const description = body.cashout_status_description;
+  if (!status || !isD24Text(description)) {
     throw new D24UnavailableError('UNKNOWN', describeUnexpected(answer, body));
+  }
+  const rejection = rejectionOf(body);
+  if (rejection === undefined) {
+    throw new D24UnavailableError('UNKNOWN', `HTTP ${answer.httpStatus} with a malformed rejection`);
   }
   if (requestedStatus && status !== requestedStatus) {
     // D24 answered 2xx but the cashout did not end where we asked (e.g. it was already DELIVERED).
     throw new InvalidStatusTransitionError(requestedStatus, status, D24_CODES.INVALID_STATUS_TRANSITION);
   }
-  const rejected = typeof body.rejection_code === 'number' && typeof body.rejection_reason === 'string';
   return {
     ...ids,
     status,
     statusCode: body.cashout_status as number,
-    statusDescription: body.cashout_status_description,
-    rejection: rejected
-      ? { code: body.rejection_code as number, reason: body.rejection_reason as string }
-      : null,
+    statusDescription: description,
+    rejection,
   };
+}
+
+/** The rejection D24 reports (null: none, or only half of one), or undefined when a value of it is malformed. */
+function rejectionOf(body: Record<string, unknown>): CashoutState['rejection'] | undefined {
+  const { rejection_code: code, rejection_reason: reason } = body;
+  if (code != null && !isD24Code(code)) return undefined;
+  if (reason != null && !isD24Text(reason)) return undefined;
+  return code != null && reason != null ? { code, reason: reason as string } : null;
+}
+
+// D24's texts are short labels ("Canceled", "ERROR_ACCOUNT_INCORRECT"); anything else is not one of its answers.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+function isD24Text(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= 200 &&
+    value.isWellFormed() &&
+    !CONTROL.test(value)
+  );
 }
 
 // D24's codes are small integers; a number GraphQL's Int cannot carry is not one of D24's answers.

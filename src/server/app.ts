@@ -137,6 +137,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     authenticate: auth.authenticate,
     rateLimit,
     compileQuery: jit.compileQuery,
+    jitReady: jit.ready,
     contextFor,
     logger: deps.logger,
     ...(deps.metrics && { metrics: deps.metrics }),

@@ -1,13 +1,7 @@
-import {
-  type ExecutionResult,
-  getOperationAST,
-  Kind,
-  type OperationDefinitionNode,
-  parse,
-  valueFromASTUntyped,
-} from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { type Execution, type FieldRecord, idsOf, namedMutation, validatedFields } from './refused-fields.js';
 import { requestIdOf } from './request-id.js';
 import { type RootFieldEvent, refusalCode } from './root-fields.js';
 
@@ -15,11 +9,11 @@ import { type RootFieldEvent, refusalCode } from './root-fields.js';
 export interface AuditEvent {
   /** The token's `sub`, `sandbox-developer`, or null when the caller was not authenticated. */
   actor: string | null;
-  /** The mutation field, e.g. `holdCashout`. */
+  /** The mutation field, e.g. `holdCashout`; `mutation` for an unauthenticated request naming none or several. */
   operation: string;
   cashoutId: string | null;
   externalId?: string;
-  /** The union member's typename, or `UNAUTHENTICATED` / `FORBIDDEN` / `RATE_LIMITED` / `INTERNAL_ERROR`. */
+  /** The union member's typename, or `UNAUTHENTICATED` / `FORBIDDEN` / `RATE_LIMITED` / `INTERNAL_ERROR` … */
   resultType: string;
   /** D24's code, when one is known (509, 510, 300 …). */
   d24Code?: number;
@@ -36,7 +30,7 @@ export interface AuditEvent {
 export interface Audit {
   /** Feed with `observeRootFields`: writes one event per executed mutation field. */
   observe(event: RootFieldEvent): void;
-  /** Writes one event per mutation field for requests refused before any field ran (auth, rate limit). */
+  /** Writes the events of requests refused before any field ran (auth, rate limit). */
   plugin: Plugin;
 }
 
@@ -46,14 +40,26 @@ interface AuditContext {
   principal?: { subject: string };
 }
 
+interface Pending {
+  params: GraphQLParams;
+  started: number;
+  context?: AuditContext;
+  execution?: Execution;
+}
+
+/** Refusals before execution that the trail records; AUTHENTICATION_UNAVAILABLE is a 503 of the JWKS. */
+const REFUSALS = new Set(['UNAUTHENTICATED', 'AUTHENTICATION_UNAVAILABLE', 'RATE_LIMITED']);
+
 /**
- * The audit trail: exactly one event per mutation field a client sent, executed or refused. A document with two
- * mutation fields yields two events. Queries are not audited.
+ * The audit trail: one event per mutation field a client sent, executed or refused (a document with two mutation
+ * fields yields two); queries are not audited. A refusal is recorded from what the service checked, never from raw
+ * input: an authenticated refusal (rate limit) names the fields of the validated document and the ids its coerced
+ * variables hold; an unauthenticated one is a single event per request naming no id (docs/security.md).
  */
 export function createAudit(options: { logger: Logger }): Audit {
   const { logger } = options;
   const auditedRequests = new WeakSet<Request>();
-  const pending = new WeakMap<Request, { params: GraphQLParams; started: number; context?: AuditContext }>();
+  const pending = new WeakMap<Request, Pending>();
 
   const write = (event: AuditEvent) => logger.info(event, 'audit');
 
@@ -62,7 +68,6 @@ export function createAudit(options: { logger: Logger }): Audit {
       if (event.operation !== 'mutation') return;
       const context = event.context as AuditContext;
       if (context.request) auditedRequests.add(context.request);
-      const input = (event.args.input ?? {}) as Record<string, unknown>;
       const value = (event.threw ? {} : event.value) as {
         code?: unknown;
         outcome?: AuditEvent['outcome'];
@@ -72,13 +77,12 @@ export function createAudit(options: { logger: Logger }): Audit {
       write({
         actor: context.principal?.subject ?? null,
         operation: event.field,
-        cashoutId: clip(input.cashoutId) ?? null,
-        ...(input.externalId !== undefined && { externalId: clip(input.externalId) }),
+        ...idsOf(event.args),
         resultType: event.resultType,
         ...(typeof value.code === 'number' && { d24Code: value.code }),
         ...(value.outcome && { outcome: value.outcome }),
         ...(typeof value.changed === 'boolean' && { changed: value.changed }),
-        ...(value.detail && { detail: value.detail }),
+        ...(typeof value.detail === 'string' && { detail: value.detail }),
         durationMs: Math.round(event.durationMs),
         requestId: context.requestId ?? (context.request ? requestIdOf(context.request) : 'unknown'),
       });
@@ -93,56 +97,58 @@ export function createAudit(options: { logger: Logger }): Audit {
           if (entry) entry.context = context as AuditContext;
         };
       },
+      onExecute({ args }) {
+        const request = (args.contextValue as AuditContext).request;
+        const entry = request && pending.get(request);
+        if (!entry) return;
+        entry.execution = {
+          schema: args.schema,
+          document: args.document,
+          operationName: args.operationName,
+          variables: args.variableValues,
+        };
+      },
       onResultProcess({ request, result }) {
         const entry = pending.get(request);
         if (!entry || auditedRequests.has(request) || !isSingleResult(result)) return;
-        const code = result.errors?.map(refusalCode).find((c) => c !== 'INTERNAL_ERROR');
-        if (!code) return;
-        const operation = mutationOf(entry.params);
-        if (!operation) return;
+        const resultType = result.errors?.map(refusalCodeOf).find((code) => REFUSALS.has(code));
+        if (!resultType) return;
         auditedRequests.add(request);
-        for (const selection of operation.selectionSet.selections) {
-          if (selection.kind !== Kind.FIELD) continue;
-          const args: Record<string, unknown> = {};
-          for (const arg of selection.arguments ?? []) {
-            args[arg.name.value] = valueFromASTUntyped(arg.value, entry.params.variables ?? undefined);
-          }
-          const input = (args.input ?? {}) as Record<string, unknown>;
-          write({
-            actor: entry.context?.principal?.subject ?? null,
-            operation: selection.name.value,
-            cashoutId: clip(input.cashoutId) ?? null,
-            ...(input.externalId !== undefined && { externalId: clip(input.externalId) }),
-            resultType: code,
-            durationMs: Math.round(performance.now() - entry.started),
-            requestId: requestIdOf(request),
-          });
+        const base = {
+          actor: entry.context?.principal?.subject ?? null,
+          resultType,
+          durationMs: Math.round(performance.now() - entry.started),
+          requestId: requestIdOf(request),
+        };
+        let fields: FieldRecord[];
+        try {
+          fields = refusedFields(entry);
+        } catch (error) {
+          // Unreachable by design; the refusal keeps its status and its event whatever went wrong here.
+          logger.warn({ err: error, requestId: base.requestId }, 'audit: refused request not readable');
+          fields = [{ operation: 'mutation', cashoutId: null }];
         }
+        for (const field of fields) write({ ...base, ...field });
       },
     },
   };
+}
+
+/** What a refused request's events may say (see `createAudit`); empty when it was not a mutation. */
+function refusedFields(entry: Pending): FieldRecord[] {
+  const { execution } = entry;
+  if (execution && entry.context?.principal) return validatedFields(execution);
+  const operation = namedMutation(entry.params);
+  return operation ? [{ operation, cashoutId: null }] : [];
+}
+
+function refusalCodeOf(error: unknown): string {
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return code === 'AUTHENTICATION_UNAVAILABLE' ? code : refusalCode(error);
 }
 
 function isSingleResult(result: unknown): result is ExecutionResult {
   return (
     !!result && typeof result === 'object' && !Array.isArray(result) && !(Symbol.asyncIterator in result)
   );
-}
-
-/** The request's mutation operation, or null (a query, or a document that does not parse). */
-function mutationOf(params: GraphQLParams): OperationDefinitionNode | null {
-  if (!params.query) return null;
-  try {
-    const operation = getOperationAST(parse(params.query), params.operationName);
-    return operation?.operation === 'mutation' ? operation : null;
-  } catch {
-    return null;
-  }
-}
-
-// Input that failed validation can be anything; the audit line stays small.
-function clip(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const text = String(value);
-  return text.length > 128 ? `${text.slice(0, 128)}…` : text;
 }

@@ -1,7 +1,7 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
-import type { AuthConfig } from '../config.js';
+import { type AuthConfig, DEFAULT_MAX_TOKEN_TTL_SECONDS } from '../config.js';
 import { type Principal, SCOPES } from '../schema/builder.js';
 
 /** On the embedded sandbox with no auth configured, every caller is this local developer. */
@@ -26,6 +26,8 @@ export class AuthenticationError extends Error {
     readonly reason: string,
     /** The signing keys could not be fetched: the token may be fine, the service is not. */
     readonly keysUnavailable = false,
+    /** The keys were already known to be unavailable (nothing was fetched; already logged). */
+    readonly remembered = false,
   ) {
     super(keysUnavailable ? 'signing keys unavailable' : 'missing or invalid bearer token');
   }
@@ -40,7 +42,14 @@ export interface AuthenticatorOptions {
   /** How long fetched keys are used before they are fetched again. */
   jwksCacheMaxAgeMs?: number;
   jwksTimeoutMs?: number;
+  /** How long a failed JWKS fetch is remembered: requests needing the keys answer 503 at once meanwhile. */
+  jwksOutageMs?: number;
+  /** Milliseconds since the epoch (tests move it). */
+  now?: () => number;
 }
+
+/** How long a JWKS outage is remembered, and the Retry-After it answers with. */
+export const JWKS_OUTAGE_MS = 5_000;
 
 const BEARER = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i;
 
@@ -87,13 +96,19 @@ export function createAuthenticator(auth: AuthConfig, options: AuthenticatorOpti
       (await jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] })).payload;
   }
 
-  const verified = new VerifiedTokens();
+  const now = options.now ?? Date.now;
+  const outageMs = options.jwksOutageMs ?? JWKS_OUTAGE_MS;
+  const maxTtlSeconds = auth.maxTokenTtlSeconds ?? DEFAULT_MAX_TOKEN_TTL_SECONDS;
+  // Until when the JWKS is known to be down: one fetch (and one error line) per outage window, not per request.
+  let keysDownUntil = 0;
+  const verified = new VerifiedTokens(now);
   return async (header) => {
     if (!header) throw new AuthenticationError('no Authorization header');
     const token = BEARER.exec(header.trim())?.[1];
     if (!token) throw new AuthenticationError('Authorization is not "Bearer <JWT>"');
     const known = verified.get(token);
     if (known) return known;
+    if (now() < keysDownUntil) throw new AuthenticationError('JWKS unavailable', true, true);
     let payload: JWTPayload;
     try {
       payload = await verify(token);
@@ -102,15 +117,31 @@ export function createAuthenticator(auth: AuthConfig, options: AuthenticatorOpti
         throw new AuthenticationError((error as errors.JOSEError).code);
       }
       if (auth.secret) throw new AuthenticationError('token not verifiable');
-      throw new AuthenticationError(
-        error instanceof errors.JOSEError ? error.code : 'JWKS fetch failed',
-        true,
-      );
+      // Concurrent requests awaiting the same failed fetch: the first one opens the window and is the one logged.
+      const remembered = now() < keysDownUntil;
+      if (!remembered) keysDownUntil = now() + outageMs;
+      const reason = error instanceof errors.JOSEError ? error.code : 'JWKS fetch failed';
+      throw new AuthenticationError(reason, true, remembered);
     }
+    checkLifetime(payload, now() / 1000, maxTtlSeconds);
     const principal = principalFrom(payload);
     verified.set(token, principal, payload.exp as number);
     return principal;
   };
+}
+
+/**
+ * What jose leaves unchecked: an `iat` in the future (beyond the clock skew), and a lifetime longer than
+ * AUTH_MAX_TOKEN_TTL — `exp − iat`, or `exp − now` for a token without `iat` — so a leaked token cannot live for years.
+ */
+function checkLifetime(payload: JWTPayload, nowSeconds: number, maxTtlSeconds: number): void {
+  const { iat, exp } = payload as { iat?: number; exp: number };
+  if (iat !== undefined && iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
+    throw new AuthenticationError('"iat" is in the future');
+  }
+  if (exp - Math.min(iat ?? nowSeconds, nowSeconds) > maxTtlSeconds + CLOCK_TOLERANCE_SECONDS) {
+    throw new AuthenticationError('lifetime longer than AUTH_MAX_TOKEN_TTL');
+  }
 }
 
 /**
@@ -123,10 +154,12 @@ class VerifiedTokens {
   static readonly MAX_ENTRIES = 10_000;
   readonly #entries = new Map<string, { principal: Principal; until: number }>();
 
+  constructor(private readonly now: () => number) {}
+
   get(token: string): Principal | undefined {
     const entry = this.#entries.get(token);
     if (!entry) return undefined;
-    if (entry.until > Date.now()) return entry.principal;
+    if (entry.until > this.now()) return entry.principal;
     this.#entries.delete(token);
     return undefined;
   }
@@ -137,7 +170,7 @@ class VerifiedTokens {
     }
     this.#entries.set(token, {
       principal,
-      until: Math.min(expSeconds * 1000, Date.now() + VerifiedTokens.TTL_MS),
+      until: Math.min(expSeconds * 1000, this.now() + VerifiedTokens.TTL_MS),
     });
   }
 }
@@ -146,8 +179,9 @@ function principalFrom(payload: JWTPayload): Principal {
   if (typeof payload.sub !== 'string' || payload.sub === '')
     throw new AuthenticationError('"sub" is not a string');
   const scopes = new Set<string>();
+  // OAuth 2.0 (RFC 6749 §3.3): scopes are separated by U+0020 only; a no-break space is part of a scope's name.
   if (typeof payload.scope === 'string')
-    for (const scope of payload.scope.split(/\s+/)) if (scope) scopes.add(scope);
+    for (const scope of payload.scope.split(' ')) if (scope) scopes.add(scope);
   if (Array.isArray(payload.permissions)) {
     for (const permission of payload.permissions) if (typeof permission === 'string') scopes.add(permission);
   }
@@ -204,11 +238,16 @@ export function useAuthentication(
 function toGraphQLError(error: unknown, logger: Logger) {
   if (!(error instanceof AuthenticationError)) throw error;
   if (error.keysUnavailable) {
-    logger.error({ reason: error.reason }, 'bearer token not verifiable: the JWKS could not be fetched');
+    if (!error.remembered) {
+      logger.error(
+        { reason: error.reason, rememberedForMs: JWKS_OUTAGE_MS },
+        'bearer token not verifiable: the JWKS could not be fetched',
+      );
+    }
     return createGraphQLError('Authentication is temporarily unavailable', {
       extensions: {
         code: 'AUTHENTICATION_UNAVAILABLE',
-        http: { status: 503, headers: { 'Retry-After': '5' } },
+        http: { status: 503, headers: { 'Retry-After': `${Math.ceil(JWKS_OUTAGE_MS / 1000)}` } },
       },
     });
   }

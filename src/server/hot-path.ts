@@ -15,11 +15,12 @@ import { type Plugin, processRegularResult, type YogaServerInstance } from 'grap
 import type { Logger } from 'pino';
 import type { Context, Principal } from '../schema/builder.js';
 import type { Authenticator } from './auth.js';
+import { BoundedCache } from './bounded-cache.js';
 import type { CompileQuery } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
 import { type MutationRateLimit, mutationCost } from './rate-limit.js';
 import { logRequest, requestIdFrom } from './request-id.js';
-import { CORS, persistedDocumentIdOf } from './security.js';
+import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from './security.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
@@ -43,6 +44,10 @@ export interface HotPath {
   plugin: Plugin;
   /** How many requests the hot path answered (tests check that it was taken). */
   served(): number;
+  /** graphql-jit has loaded (or failed to): from then on a document Yoga has accepted can be served here. */
+  ready: Promise<void>;
+  /** How many operations it holds prepared (bounded by CACHE_LIMITS). */
+  prepared(): number;
 }
 
 export interface HotPathDeps {
@@ -50,6 +55,8 @@ export interface HotPathDeps {
   authenticate: Authenticator;
   rateLimit: MutationRateLimit;
   compileQuery(): CompileQuery | undefined;
+  /** Settles when `compileQuery` will answer for good. */
+  jitReady: Promise<void>;
   contextFor(requestId: string, principal: Principal): Context;
   logger: Logger;
   metrics?: Metrics;
@@ -78,8 +85,6 @@ type HotBody = {
   variables?: Record<string, unknown> | null;
 };
 
-/** As many documents as Yoga's own parse and validation caches keep. */
-const PREPARED_MAX = 1_000;
 const JSON_TYPE = /^application\/json(?:;\s*charset=utf-8)?$/i;
 const DIGITS = /^\d+$/;
 const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
@@ -99,8 +104,8 @@ function keyOf(params: Record<string, unknown>): string | null {
 }
 
 export function createHotPath(deps: HotPathDeps): HotPath {
-  // A plain Map, oldest first out: an LRU's bookkeeping cost 1% of a request in `npm run bench`.
-  const prepared = new Map<string, Prepared>();
+  // Oldest first out, not an LRU: an LRU's bookkeeping cost 1% of a request in `npm run bench`.
+  const prepared = new BoundedCache<Prepared>(CACHE_LIMITS.prepared, CACHE_LIMITS.preparedChars);
   const keys = new WeakMap<Request, string>();
   let served = 0;
   const fallBack = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
@@ -207,7 +212,6 @@ export function createHotPath(deps: HotPathDeps): HotPath {
         if (!key || prepared.get(key)) return;
         const operation = getOperationAST(args.document, args.operationName);
         if (!operation || operation.operation === 'subscription') return;
-        if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
         prepared.set(key, {
           schema: args.schema,
           document: args.document,
@@ -219,6 +223,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
       },
     },
     served: () => served,
+    ready: deps.jitReady,
+    prepared: () => prepared.size,
   };
 }
 

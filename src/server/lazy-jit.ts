@@ -11,6 +11,8 @@ export interface LazyJit {
   plugin: Plugin;
   /** graphql-jit's `compileQuery` once it has loaded (for the hot path), undefined until then. */
   compileQuery(): CompileQuery | undefined;
+  /** Settles once graphql-jit has loaded, or failed to (then the default executor stays): what tests wait on. */
+  ready: Promise<void>;
 }
 
 /**
@@ -21,15 +23,19 @@ export interface LazyJit {
 export function useGraphQlJitWhenLoaded(): LazyJit {
   let jit: Plugin | undefined;
   let compile: CompileQuery | undefined;
-  setTimeout(() => {
-    Promise.all([import('@envelop/graphql-jit'), import('graphql-jit')]).then(
-      ([{ useGraphQlJit }, { compileQuery }]) => {
-        jit = useGraphQlJit({}, { enableIf: compilable }) as Plugin;
-        compile = compileQuery;
-      },
-      () => {},
-    );
-  }, LOAD_AFTER_MS).unref();
+  const ready = new Promise<void>((resolve) => {
+    setTimeout(() => {
+      Promise.all([import('@envelop/graphql-jit'), import('graphql-jit')])
+        .then(
+          ([{ useGraphQlJit }, { compileQuery }]) => {
+            jit = useGraphQlJit({}, { enableIf: compilable }) as Plugin;
+            compile = compileQuery;
+          },
+          () => {},
+        )
+        .finally(resolve);
+    }, LOAD_AFTER_MS).unref();
+  });
   return {
     plugin: {
       onExecute(payload) {
@@ -40,6 +46,7 @@ export function useGraphQlJitWhenLoaded(): LazyJit {
       },
     },
     compileQuery: () => compile,
+    ready,
   };
 }
 

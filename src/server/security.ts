@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -8,10 +9,11 @@ import {
   usePersistedOperations,
 } from '@graphql-yoga/plugin-persisted-operations';
 import type { CORSOptions } from '@whatwg-node/server';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { type DocumentNode, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../version.js';
+import { yogaCache } from './bounded-cache.js';
 
 /** Every limit a request must pass; the example operations sit far below each, abuse does not. */
 export const LIMITS = Object.freeze({
@@ -30,6 +32,57 @@ export const LIMITS = Object.freeze({
   /** Directives per operation. */
   directives: 5,
 });
+
+/**
+ * What the caches keyed by caller-chosen text (documents) may hold, in entries and in characters of document text:
+ * any token holder can send distinct valid documents, and each one kept costs ~40 KB (its AST, validation result
+ * and graphql-jit function), so these bound the memory that takes (`bench/distinct-documents.ts` measures it).
+ * Legitimate clients send a few dozen documents; a document evicted is only parsed and compiled again.
+ */
+export const CACHE_LIMITS = Object.freeze({
+  /** Yoga's parsed documents (and, through them, their validation results and graphql-jit functions). */
+  documents: 256,
+  documentChars: 512 * 1024,
+  /** Yoga's remembered parse errors. */
+  parseErrors: 64,
+  parseErrorChars: 128 * 1024,
+  /** The hot path's prepared operations (each with its own graphql-jit function). */
+  prepared: 128,
+  preparedChars: 256 * 1024,
+});
+
+/**
+ * The HTTP server's limits, for a GraphQL API of small requests (Node's defaults in brackets). The timeouts bound
+ * receiving a request, never the answer: a mutation may wait up to D24_TIMEOUT_MS (twice, with its 510 look-up).
+ */
+export const SERVER_LIMITS = Object.freeze({
+  /** To receive the request line and headers; a slow-drip client gets 408 and is closed (60 s). */
+  headersTimeoutMs: 10_000,
+  /** To receive the whole request, body included: 64 KiB at most (300 s). */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this (5 s, kept: below a load balancer's idle timeout). */
+  keepAliveTimeoutMs: 5_000,
+  /** How often Node checks the two receive timeouts (30 s: a slow drip would live up to 30 s past them). */
+  connectionsCheckingIntervalMs: 1_000,
+  /** Connections open at once; one more is closed as soon as it is accepted (unlimited). */
+  maxConnections: 1_000,
+});
+export type ServerLimits = { readonly [K in keyof typeof SERVER_LIMITS]: number };
+
+/** The node:http server `startService` listens with, with `limits` applied. */
+export function createHttpServer(listener: RequestListener, limits: ServerLimits = SERVER_LIMITS): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    },
+    listener,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
 
 /**
  * CORS, as Yoga's default has it: the caller's origin reflected, credentials allowed (identity travels in a bearer
@@ -108,6 +161,10 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
       cors: CORS,
       batching: false,
       extraParamNames: ['documentId'],
+      parserAndValidationCache: {
+        documentCache: yogaCache<DocumentNode>(CACHE_LIMITS.documents, CACHE_LIMITS.documentChars),
+        errorCache: yogaCache<unknown>(CACHE_LIMITS.parseErrors, CACHE_LIMITS.parseErrorChars),
+      },
       // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
       maskedErrors: config.production ? { isDev: false } : true,
     },

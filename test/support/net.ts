@@ -10,6 +10,14 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Resolves once `condition()` holds, checking every few milliseconds, with no deadline of its own: for state that
+ * has no event to await (the sandbox's request log); the test's timeout is the only limit.
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/**
  * A TCP forwarder in front of a real server (PostgreSQL): `cut()` closes every connection and refuses new ones
  * (the database is "down" for whoever connects through it), `restore()` forwards again. `delayMs` delays every
  * chunk each way (a slow network: a commit then takes at least twice that).

@@ -1,7 +1,7 @@
 import { type Logger, pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { type Service, startService } from '../../src/service.js';
+import { type Service, type ServiceDeps, startService } from '../../src/service.js';
 
 export interface TestService extends Service {
   sandbox: Sandbox;
@@ -24,7 +24,12 @@ export interface TestService extends Service {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { logger?: Logger; audit?: Logger; sandboxNotifies?: boolean } = {},
+  options: {
+    logger?: Logger;
+    audit?: Logger;
+    sandboxNotifies?: boolean;
+    serverLimits?: ServiceDeps['serverLimits'];
+  } = {},
 ): Promise<TestService> {
   const config = loadConfig({
     PORT: '0',
@@ -41,6 +46,7 @@ export async function startTestService(
     // Off unless asked: the sandbox's notifications make Status calls of their own, which tests counting D24
     // requests (or arming the sandbox's next faults) do not expect.
     sandboxNotifies: options.sandboxNotifies ?? false,
+    ...(options.serverLimits && { serverLimits: options.serverLimits }),
   });
   return Object.assign(service, {
     sandbox: service.sandbox as Sandbox,

@@ -8,17 +8,19 @@ export interface TokenOptions {
   secret?: string;
   /** Seconds from now; negative: already expired. Default 300. */
   expiresIn?: number;
+  /** Seconds from now of `iat`; null: no `iat` at all. Default 0. */
+  issuedAt?: number | null;
   claims?: JWTPayload;
 }
 
 /** A real HS256 token as an identity provider would mint it. */
 export function hs256Token(options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub: 'alice', ...options.claims })
+  const jwt = new SignJWT({ sub: 'alice', ...options.claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresIn ?? 300))
-    .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+    .setExpirationTime(now + (options.expiresIn ?? 300));
+  if (options.issuedAt !== null) jwt.setIssuedAt(now + (options.issuedAt ?? 0));
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

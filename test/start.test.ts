@@ -1,0 +1,80 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `npm start` = scripts/start.mjs: scripts/build-if-stale.mjs, then dist/start.cjs. Run in a copy of the project (the files a fresh
+// clone has, node_modules linked), so the worktree's own dist/ is not touched.
+const root = path.resolve(import.meta.dirname, '..');
+const copy = mkdtempSync(path.join(os.tmpdir(), 'd24-start-test-'));
+const COPIED = [
+  'src',
+  'scripts',
+  'schema',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
+
+const buildIfStale = async (...args: string[]) =>
+  (
+    await promisify(execFile)(process.execPath, ['scripts/build-if-stale.mjs', ...args], {
+      cwd: copy,
+      timeout: 170_000,
+    })
+  ).stderr.trim();
+const bundleWritten = () => statSync(path.join(copy, 'dist/main.cjs')).mtimeMs;
+
+let started: ChildProcess | undefined;
+
+beforeAll(() => {
+  for (const name of COPIED) cpSync(path.join(root, name), path.join(copy, name), { recursive: true });
+  symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+});
+afterAll(() => {
+  started?.kill('SIGKILL');
+  rmSync(copy, { recursive: true, force: true });
+});
+
+describe('npm start builds only what is stale', () => {
+  it('builds on the first start, not on the next; a change under src/ or package.json makes it due again', async () => {
+    expect(await buildIfStale()).toMatch(/^building: dist\/start\.cjs, dist\/main\.cjs missing/);
+    const built = bundleWritten();
+
+    expect(await buildIfStale()).toBe('dist/ is up to date: not building');
+    expect(bundleWritten()).toBe(built);
+
+    // `npm start` with an up-to-date dist/ starts it without building: the service answers /health.
+    started = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: copy,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    started.stderr?.on('data', (chunk) => {
+      said += chunk;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: started?.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        const entry = JSON.parse(line) as { url?: unknown };
+        if (typeof entry.url === 'string') resolve(entry.url);
+      });
+      started?.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+    });
+    expect((await fetch(new URL('/health', url))).status).toBe(200);
+    expect(said).toContain('dist/ is up to date: not building');
+    expect(bundleWritten()).toBe(built);
+    started.kill('SIGTERM');
+
+    writeFileSync(path.join(copy, 'src/version.ts'), '\n// changed\n', { flag: 'a' });
+    expect(await buildIfStale('--dry-run')).toBe('stale: sources changed since the last build');
+    writeFileSync(path.join(copy, 'package.json'), '\n', { flag: 'a' });
+    expect(await buildIfStale('--dry-run')).toBe('stale: sources changed since the last build');
+    rmSync(path.join(copy, 'dist/main.cjs'));
+    expect(await buildIfStale('--dry-run')).toBe('stale: dist/main.cjs missing');
+  }, 180_000);
+});
