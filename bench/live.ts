@@ -7,10 +7,11 @@ import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { controlString } from '../src/notifications/control.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { sseMessages } from '../test/support/live.js';
 import { createTestSchema } from '../test/support/postgres.js';
 import { dropKeys, testRedisUrl, uniquePrefix } from '../test/support/redis.js';
-import { type Replica, startReplica } from '../test/support/replica.js';
-import { hs256Token, TEST_SECRET } from '../test/support/tokens.js';
+import { type Replica, replicaEnv, startReplica } from '../test/support/replica.js';
+import { hs256Token } from '../test/support/tokens.js';
 import { memoryMb } from './proc.js';
 
 const { values } = parseArgs({
@@ -32,14 +33,7 @@ const schema = await createTestSchema('bench_live');
 const prefix = uniquePrefix();
 const sandbox = await startSandbox({ seed: false });
 const env = {
-  D24_BASE_URL: sandbox.url,
-  D24_LOGIN: sandbox.credentials.login,
-  D24_PASS: sandbox.credentials.pass,
-  D24_SECRET_KEY: sandbox.credentials.secretKey,
-  AUTH_JWT_SECRET: TEST_SECRET,
-  DATABASE_URL: schema.url,
-  REDIS_URL: redisUrl,
-  REDIS_KEY_PREFIX: prefix,
+  ...replicaEnv(sandbox, { databaseUrl: schema.url, redisUrl, prefix }),
   NODE_ENV: 'production',
   RECONCILE_INTERVAL_MS: '0',
   SUBSCRIPTIONS_PER_PRINCIPAL: String(subscriberCount),
@@ -54,7 +48,6 @@ const rssBefore = replicas.map((r) => memoryMb(r.child.pid as number).current);
 const arrivals = new Map<string, { count: number; last: number }>();
 const QUERY = 'subscription { cashoutEvents { __typename ... on CashoutEvent { id cashoutId action } } }';
 const streams: AbortController[] = [];
-let connected = 0;
 
 async function subscribe(replica: Replica): Promise<void> {
   const abort = new AbortController();
@@ -67,24 +60,16 @@ async function subscribe(replica: Replica): Promise<void> {
     dispatcher,
   });
   if (response.status !== 200) throw new Error(`subscribe: HTTP ${response.status}`);
-  connected++;
   void (async () => {
-    const decoder = new TextDecoder();
-    let text = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-          const message = text.slice(0, end);
-          text = text.slice(end + 2);
-          const at = message.indexOf('"cashoutId":"');
-          if (at < 0) continue;
-          const id = message.slice(at + 13, message.indexOf('"', at + 13));
-          const seen = arrivals.get(id) ?? { count: 0, last: 0 };
-          seen.count++;
-          seen.last = performance.now();
-          arrivals.set(id, seen);
-        }
+      for await (const message of sseMessages(response.body as unknown as AsyncIterable<Uint8Array>)) {
+        const at = message.indexOf('"cashoutId":"');
+        if (at < 0) continue;
+        const id = message.slice(at + 13, message.indexOf('"', at + 13));
+        const seen = arrivals.get(id) ?? { count: 0, last: 0 };
+        seen.count++;
+        seen.last = performance.now();
+        arrivals.set(id, seen);
       }
     } catch {}
   })();
@@ -121,7 +106,8 @@ const latencies = [...sentAt]
   .filter(([id]) => (arrivals.get(id)?.count ?? 0) >= subscriberCount)
   .map(([id, at]) => (arrivals.get(id)?.last as number) - at)
   .sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 
 for (const stream of streams) stream.abort();
 

@@ -72,35 +72,33 @@ describe('Apollo Client, GraphQLWsLink', () => {
 });
 
 describe('urql, subscriptionExchange', () => {
+  /** What graphql-sse's and graphql-ws's clients share: urql's forwardSubscription over either. */
+  type SinkClient = {
+    subscribe(payload: { query: string; variables: Record<string, unknown> }, sink: never): () => void;
+    dispose(): unknown;
+  };
+  const forwarding = (client: SinkClient) => ({
+    forward: (request: { query?: string; variables?: Record<string, unknown> }) => ({
+      subscribe: (sink: never) => ({
+        unsubscribe: client.subscribe(
+          { query: request.query ?? '', variables: request.variables ?? {} },
+          sink,
+        ),
+      }),
+    }),
+    dispose: async () => {
+      await client.dispose();
+    },
+  });
   const transports = {
-    'SSE (graphql-sse, distinct connections)': () => {
-      const sse = createSseClient({ url: `${service.url}/graphql`, retryAttempts: 0 });
-      return {
-        forward: (request: { query?: string; variables?: Record<string, unknown> }) => ({
-          subscribe: (sink: Parameters<typeof sse.subscribe>[1]) => ({
-            unsubscribe: sse.subscribe(
-              { query: request.query ?? '', variables: request.variables ?? {} },
-              sink,
-            ),
-          }),
-        }),
-        dispose: () => sse.dispose(),
-      };
-    },
-    'WebSocket (graphql-ws)': () => {
-      const ws = createWsClient({ url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0 });
-      return {
-        forward: (request: { query?: string; variables?: Record<string, unknown> }) => ({
-          subscribe: (sink: Parameters<typeof ws.subscribe>[1]) => ({
-            unsubscribe: ws.subscribe(
-              { query: request.query ?? '', variables: request.variables ?? {} },
-              sink,
-            ),
-          }),
-        }),
-        dispose: () => ws.dispose(),
-      };
-    },
+    'SSE (graphql-sse, distinct connections)': () =>
+      forwarding(
+        createSseClient({ url: `${service.url}/graphql`, retryAttempts: 0 }) as unknown as SinkClient,
+      ),
+    'WebSocket (graphql-ws)': () =>
+      forwarding(
+        createWsClient({ url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0 }) as unknown as SinkClient,
+      ),
   };
 
   for (const [name, transport] of Object.entries(transports)) {

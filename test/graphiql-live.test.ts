@@ -48,7 +48,7 @@ describe.skipIf(!available)('GraphiQL in headless Chromium', () => {
       const result = page.locator('.result-window');
       // CodeMirror renders spaces as no-break spaces.
       await result.getByText(/"__typename":\s"CashoutEvent"/).waitFor({ timeout: 50_000 });
-      expect(await result.innerText()).toMatch(/"action":\s"(NOTIFICATION|LOOKUP|RECONCILE)"/);
+      expect(await result.textContent()).toMatch(/"action":\s"(NOTIFICATION|LOOKUP|RECONCILE)"/);
       if (process.env.UPDATE_SCREENSHOTS === '1') {
         await page.screenshot({ path: path.join(PROJECT_ROOT, 'docs/graphiql-subscription.png') });
       }

@@ -5,8 +5,8 @@ import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { eventIds, hasEvents, type Subscriber, sseSubscribe } from './support/live.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
 import { dropKeys, testRedisUrl, uniquePrefix } from './support/redis.js';
-import { type Replica, startReplica } from './support/replica.js';
-import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
+import { type Replica, replicaEnv, startReplica } from './support/replica.js';
+import { bearer, hs256Token } from './support/tokens.js';
 
 // Two service processes sharing one PostgreSQL schema, one Redis prefix and one D24 (the sandbox, here).
 const redisUrl = await testRedisUrl();
@@ -49,14 +49,7 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
   });
   env = {
-    D24_BASE_URL: sandbox.url,
-    D24_LOGIN: sandbox.credentials.login,
-    D24_PASS: sandbox.credentials.pass,
-    D24_SECRET_KEY: sandbox.credentials.secretKey,
-    AUTH_JWT_SECRET: TEST_SECRET,
-    DATABASE_URL: schema.url,
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: prefix,
+    ...replicaEnv(sandbox, { databaseUrl: schema.url, redisUrl, prefix }),
     RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
     // Far longer than any wait here: what arrives promptly came through Redis, not the periodic check.
     LIVE_POLL_MS: '600000',

@@ -52,6 +52,19 @@ function collector() {
   };
 }
 
+/** An SSE body's messages (the text between blank lines), as they arrive. */
+export async function* sseMessages(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of body) {
+    text += decoder.decode(chunk, { stream: true });
+    for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+      yield text.slice(0, end);
+      text = text.slice(end + 2);
+    }
+  }
+}
+
 /** GraphQL over SSE, as Yoga serves it (distinct connections: one POST per subscription). */
 export async function sseSubscribe(
   url: string,
@@ -80,20 +93,13 @@ export async function sseSubscribe(
     return subscriber;
   }
   subscriber.done = (async () => {
-    const decoder = new TextDecoder();
-    let text = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-          const message = text.slice(0, end);
-          text = text.slice(end + 2);
-          if (message.startsWith(':')) subscriber.pings++;
-          const event = /^event: (.*)$/m.exec(message)?.[1];
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (event === 'next' && data) add(JSON.parse(data) as Result);
-          if (event === 'complete') return;
-        }
+      for await (const message of sseMessages(response.body as unknown as AsyncIterable<Uint8Array>)) {
+        if (message.startsWith(':')) subscriber.pings++;
+        const event = /^event: (.*)$/m.exec(message)?.[1];
+        const data = /^data: (.*)$/m.exec(message)?.[1];
+        if (event === 'next' && data) add(JSON.parse(data) as Result);
+        if (event === 'complete') return;
       }
     } catch {
       // Aborted by `close`, or the connection was lost (a killed replica): the stream is over either way.

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { PROJECT_ROOT } from '../../src/version.js';
 import { freePort } from './net.js';
+import { TEST_SECRET } from './tokens.js';
 
 /** A service replica in a child process of its own, as a deployment runs it (`src/main.ts` under tsx). */
 export interface Replica {
@@ -55,5 +57,22 @@ export async function startReplica(name: string, env: Record<string, string>): P
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
+  };
+}
+
+/** A replica's environment: D24 is `sandbox`, bearer JWTs with TEST_SECRET, the shared PostgreSQL and Redis. */
+export function replicaEnv(
+  sandbox: Sandbox,
+  shared: { databaseUrl: string; redisUrl: string; prefix: string },
+): Record<string, string> {
+  return {
+    D24_BASE_URL: sandbox.url,
+    D24_LOGIN: sandbox.credentials.login,
+    D24_PASS: sandbox.credentials.pass,
+    D24_SECRET_KEY: sandbox.credentials.secretKey,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    DATABASE_URL: shared.databaseUrl,
+    REDIS_URL: shared.redisUrl,
+    REDIS_KEY_PREFIX: shared.prefix,
   };
 }
