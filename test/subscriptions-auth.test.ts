@@ -20,6 +20,7 @@ describe('subscriptions: authentication and scopes', () => {
   it('over SSE: no token is 401, a token without cashouts:read is FORBIDDEN, and no stream opens', async () => {
     const none = await sseSubscribe(service.url);
     expect(none.status).toBe(401);
+    await none.done;
     expect(none.results[0]?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const holdOnly = await sseSubscribe(service.url, {}, bearer(await token('cashouts:hold')));
     await holdOnly.done;
