@@ -1,3 +1,4 @@
+import type { BulkFigures } from './bulk.js';
 import type { Machine } from './proc.js';
 
 export interface TargetFigures {
@@ -48,6 +49,8 @@ export interface BenchReport {
   rounds: { target: string; round: number; requestsPerSecond: number; p99: number; cpuMsPer1000: number }[];
   /** The ledger's cost: the service (ledger on an SQLite file) against itself with LEDGER_DISABLED=true. */
   ledger?: { off: TargetFigures; throughput: number; cpuPer1000: number; p99AddedMs: number };
+  /** A 100-item holdCashouts against 100 single holdCashout calls (bench/bulk.ts). */
+  bulk?: BulkFigures;
 }
 
 export function ledgerCost(on: TargetFigures, off: TargetFigures): NonNullable<BenchReport['ledger']> {

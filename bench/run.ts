@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { exampleDocument } from '../src/server/examples.js';
+import { bulkRow, measureBulk } from './bulk.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';
 import { freePort, http, type SandboxHandle, startSandboxProcess, stop, until } from './processes.js';
@@ -288,6 +289,14 @@ async function main(): Promise<void> {
       );
     }
   }
+  // Bulk against singles, on the service (ledger on), before it stops.
+  const bulk = await measureBulk({
+    url: service.url,
+    token,
+    pid: service.child.pid as number,
+    create: async (count) => (await sandbox.ask({ type: 'create', count })).ids as number[],
+    ...(smoke && { rounds: 1, items: 20 }),
+  });
   const peak = {
     baseline: memoryMb(baseline.child.pid as number).peak,
     service: memoryMb(service.child.pid as number).peak,
@@ -383,12 +392,14 @@ async function main(): Promise<void> {
     d24ConnectionsTotal,
     rounds,
     ledger: ledgerCost(s, figures('ledger-off')),
+    bulk,
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(outDir, 'bench.svg'), svg(report));
   console.log(`\n${table(report)}\n`);
   console.log(ledgerRow(report));
+  console.log(bulkRow(bulk));
   console.log(
     `D24 connections accepted by the sandbox in all: ${d24ConnectionsTotal} (cold starts included)`,
   );

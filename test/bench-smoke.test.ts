@@ -36,6 +36,9 @@ describe('npm run bench -- --smoke', () => {
     expect(report.ledger?.off.errors).toBe(0);
     expect(Number.isFinite(report.ledger?.throughput)).toBe(true);
     expect(stdout).toContain('ledger (SQLite file) on vs off');
+    expect(report.bulk?.bulk.wallMs).toBeGreaterThan(0);
+    expect(report.bulk?.singlesInALoop.wallMs).toBeGreaterThan(0);
+    expect(stdout).toContain('holdCashouts, one request');
     expect(report.checks.map((check) => check.name)).toEqual([
       'throughput',
       'cpu',

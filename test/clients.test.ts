@@ -4,8 +4,10 @@ import { cacheExchange } from '@urql/exchange-graphcache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CancelCashoutDocument,
+  CancelCashoutsDocument,
   CashoutDocument,
   HoldCashoutDocument,
+  HoldCashoutsDocument,
   ReleaseCashoutDocument,
 } from '../schema/generated/graphql.js';
 import possibleTypes from '../schema/generated/possible-types.js';
@@ -63,6 +65,100 @@ describe('Apollo Client with the generated possibleTypes', () => {
       variables: { cashoutId: '31338' },
     });
     expect(cached?.cashout).toEqual({ __typename: 'CashoutNotFoundError', message: expect.any(String) });
+  });
+});
+
+type ItemOf<T> = T extends { results: readonly (infer I)[] } ? I : never;
+
+/** A UI's switch over every member of a bulk item's union: what it would show for each. */
+function describeItem(item: { __typename: string } & Record<string, unknown>): string {
+  switch (item.__typename) {
+    case 'HoldCashoutSuccess':
+    case 'CancelCashoutSuccess':
+      return `ok ${(item.cashout as { status: string }).status}${item.changed ? '' : ' (already)'}`;
+    case 'ValidationError':
+      return 'invalid';
+    case 'CashoutNotFoundError':
+      return `not found ${item.code}`;
+    case 'InvalidStatusTransitionError':
+      return `cannot: ${item.currentStatus}`;
+    case 'D24RequestError':
+      return `refused ${item.kind}`;
+    case 'D24UnavailableError':
+      return `unavailable ${item.outcome}`;
+    default:
+      throw new Error(`unexpected ${item.__typename}`);
+  }
+}
+
+// One item per member a bulk item can be (ValidationError is the whole bulk's, checked apart).
+function mixedItems() {
+  const sandbox = service.sandbox;
+  const pending = sandbox.create({ status: 'PENDING' });
+  const held = sandbox.create({ status: 'ON_HOLD' });
+  const done = sandbox.create({ status: 'COMPLETED' });
+  const refused = sandbox.create({ status: 'PENDING' });
+  sandbox.faults.forCashout(refused.cashoutId, { kind: 'code', code: 300 }, 1);
+  const lost = sandbox.create({ status: 'PENDING' });
+  sandbox.faults.forCashout(lost.cashoutId, { kind: 'http5xx' }, 1);
+  return [pending, held, done, { cashoutId: 31337, externalId: 'nobody' }, refused, lost];
+}
+
+describe('bulk results in both clients, switching on every member of an item', () => {
+  it('Apollo: holdCashouts', async () => {
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: `${service.url}/graphql` }),
+      cache: new InMemoryCache({ possibleTypes: possibleTypes.possibleTypes }),
+    });
+    const items = mixedItems();
+    const { data } = await client.mutate({
+      mutation: HoldCashoutsDocument,
+      variables: { input: { cashoutIds: items.map((i) => `${i.cashoutId}`), reason: 'KYC' } },
+    });
+    const bulk = data?.holdCashouts;
+    if (bulk?.__typename !== 'HoldCashoutsSuccess') throw new Error(`unexpected ${bulk?.__typename}`);
+    expect(bulk.results.map((item: ItemOf<typeof bulk>) => describeItem(item))).toEqual([
+      'ok ON_HOLD',
+      'ok ON_HOLD (already)',
+      'cannot: COMPLETED',
+      'not found 509',
+      'refused INVALID_PARAMS',
+      'unavailable UNKNOWN',
+    ]);
+    const invalid = await client.mutate({
+      mutation: HoldCashoutsDocument,
+      variables: { input: { cashoutIds: ['x'] } },
+    });
+    expect(invalid.data?.holdCashouts.__typename).toBe('ValidationError');
+  });
+
+  it('urql: cancelCashouts', async () => {
+    const client = new Client({
+      url: `${service.url}/graphql`,
+      exchanges: [cacheExchange({ schema: introspection }), fetchExchange],
+      fetchOptions: { headers: { 'x-graphql-yoga-csrf': '1' } },
+    });
+    const items = mixedItems();
+    const result = await client
+      .mutation(CancelCashoutsDocument, {
+        input: {
+          cashouts: items.map((i) => ({ cashoutId: `${i.cashoutId}`, externalId: i.externalId })),
+          reason: 'merchant asked',
+        },
+      })
+      .toPromise();
+    const bulk = result.data?.cancelCashouts;
+    if (bulk?.__typename !== 'CancelCashoutsSuccess') throw new Error(`unexpected ${bulk?.__typename}`);
+    expect(bulk.results.map((item: ItemOf<typeof bulk>) => describeItem(item))).toEqual([
+      'ok CANCELLED',
+      'ok CANCELLED',
+      'cannot: COMPLETED',
+      'not found 509',
+      'refused INVALID_PARAMS',
+      'unavailable UNKNOWN',
+    ]);
+    const invalid = await client.mutation(CancelCashoutsDocument, { input: { cashouts: [] } }).toPromise();
+    expect(invalid.data?.cancelCashouts.__typename).toBe('ValidationError');
   });
 });
 

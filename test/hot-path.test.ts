@@ -289,6 +289,39 @@ describe('the hot path with authentication and a rate limit', () => {
   });
 });
 
+describe('the hot path and a bulk mutation', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ RATE_LIMIT_PER_MINUTE: '12' });
+    await untilHot(service);
+  });
+  afterAll(() => service.close());
+
+  it('answers a bulk as Yoga does, and charges the rate limit one per item from the variables', async () => {
+    const bulk = (count: number, options: { viaYoga?: boolean } = {}) => {
+      const ids = Array.from(
+        { length: count },
+        () => `${service.sandbox.create({ status: 'PENDING' }).cashoutId}`,
+      );
+      const payload = { query: exampleDocument('holdCashouts'), variables: { input: { cashoutIds: ids } } };
+      return send(service.url, payload, { 'x-request-id': 'req-bulk' }, options);
+    };
+    const yoga = await bulk(2, { viaYoga: true });
+    const served = service.app.hotPath.served();
+    const hot = await bulk(2);
+    expect(service.app.hotPath.served()).toBe(served + 1);
+    const ids = /"cashoutId":"(\d+)"/g;
+    expect(hot.text.replace(ids, '"cashoutId":"ID"')).toBe(yoga.text.replace(ids, '"cashoutId":"ID"'));
+    expect(JSON.parse(hot.text).data.holdCashouts.results).toHaveLength(2);
+    // 4 of 12 spent: a bulk of 10 is over what is left, so the hot path leaves it to Yoga, which refuses it whole.
+    service.sandbox.clearRequests();
+    const refused = await bulk(10);
+    expect(refused.status).toBe(429);
+    expect(service.sandbox.requests).toHaveLength(0);
+    expect(service.app.hotPath.served()).toBe(served + 1);
+  });
+});
+
 describe('the hot path with trusted documents required', () => {
   let service: TestService;
   beforeAll(async () => {

@@ -76,7 +76,7 @@ const CASES: Case[] = [
     name: 'a lone surrogate escape',
     body: json({ query: 'query { cashout(externalId: "\\uD800") { __typename } }' }),
   },
-  { name: 'an unknown field', body: json({ query: '{ cashouts { __typename } }' }) },
+  { name: 'an unknown field', body: json({ query: '{ cashoutz { __typename } }' }) },
   { name: 'a missing selection', body: json({ query: 'mutation { holdCashout(input: {cashoutId: "1"}) }' }) },
   { name: 'a missing required argument', body: json({ query: 'mutation { holdCashout { __typename } }' }) },
   {

@@ -9,6 +9,10 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "CancelCashoutsResult": [
+      "CancelCashoutsSuccess",
+      "ValidationError"
+    ],
     "CashoutEventsResult": [
       "CashoutEvent",
       "ValidationError"
@@ -35,12 +39,20 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "HoldCashoutsResult": [
+      "HoldCashoutsSuccess",
+      "ValidationError"
+    ],
     "ReleaseCashoutResult": [
       "CashoutNotFoundError",
       "D24RequestError",
       "D24UnavailableError",
       "InvalidStatusTransitionError",
       "ReleaseCashoutSuccess",
+      "ValidationError"
+    ],
+    "ReleaseCashoutsResult": [
+      "ReleaseCashoutsSuccess",
       "ValidationError"
     ]
   }
@@ -55,6 +67,10 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "CancelCashoutsResult": [
+      "CancelCashoutsSuccess",
+      "ValidationError"
+    ],
     "CashoutEventsResult": [
       "CashoutEvent",
       "ValidationError"
@@ -81,12 +97,20 @@
       "InvalidStatusTransitionError",
       "ValidationError"
     ],
+    "HoldCashoutsResult": [
+      "HoldCashoutsSuccess",
+      "ValidationError"
+    ],
     "ReleaseCashoutResult": [
       "CashoutNotFoundError",
       "D24RequestError",
       "D24UnavailableError",
       "InvalidStatusTransitionError",
       "ReleaseCashoutSuccess",
+      "ValidationError"
+    ],
+    "ReleaseCashoutsResult": [
+      "ReleaseCashoutsSuccess",
       "ValidationError"
     ]
   }

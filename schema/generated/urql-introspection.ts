@@ -75,6 +75,45 @@ export default {
         "interfaces": []
       },
       {
+        "kind": "UNION",
+        "name": "CancelCashoutsResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "CancelCashoutsSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "CancelCashoutsSuccess",
+        "fields": [
+          {
+            "name": "results",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "name": "CancelCashoutResult",
+                    "kind": "UNION",
+                    "ofType": null
+                  }
+                }
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "OBJECT",
         "name": "Cashout",
         "fields": [
@@ -775,6 +814,45 @@ export default {
         "interfaces": []
       },
       {
+        "kind": "UNION",
+        "name": "HoldCashoutsResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "HoldCashoutsSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "HoldCashoutsSuccess",
+        "fields": [
+          {
+            "name": "results",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "name": "HoldCashoutResult",
+                    "kind": "UNION",
+                    "ofType": null
+                  }
+                }
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "OBJECT",
         "name": "InvalidStatusTransitionError",
         "fields": [
@@ -855,6 +933,29 @@ export default {
             ]
           },
           {
+            "name": "cancelCashouts",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "CancelCashoutsResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
             "name": "holdCashout",
             "type": {
               "kind": "NON_NULL",
@@ -878,11 +979,57 @@ export default {
             ]
           },
           {
+            "name": "holdCashouts",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "HoldCashoutsResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
             "name": "releaseCashout",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
                 "name": "ReleaseCashoutResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
+            "name": "releaseCashouts",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "ReleaseCashoutsResult",
                 "kind": "UNION",
                 "ofType": null
               }
@@ -1056,6 +1203,45 @@ export default {
               "ofType": {
                 "kind": "SCALAR",
                 "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
+        "name": "ReleaseCashoutsResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "ReleaseCashoutsSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "ReleaseCashoutsSuccess",
+        "fields": [
+          {
+            "name": "results",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "name": "ReleaseCashoutResult",
+                    "kind": "UNION",
+                    "ofType": null
+                  }
+                }
               }
             },
             "args": []

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { cashoutIdSchema, externalIdSchema } from '../schema/validation.js';
-import { NOTIFICATION_FIELDS } from './control.js';
 
 /** A D24 notification as received: the fields it names, checked but not yet verified. */
 export interface ReceivedNotification {

@@ -47,6 +47,7 @@ class RunningSandbox implements Sandbox {
     book: FaultBook,
     private readonly notifier: Notifier,
     private readonly life: CashoutLife,
+    private readonly concurrency: { current: number; max: number },
   ) {
     const { address, port } = server.address() as AddressInfo;
     this.port = port;
@@ -108,6 +109,14 @@ class RunningSandbox implements Sandbox {
     return this.connections();
   }
 
+  requestConcurrency(): { current: number; max: number } {
+    return { ...this.concurrency };
+  }
+
+  resetRequestConcurrency(): void {
+    this.concurrency.max = this.concurrency.current;
+  }
+
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.life.stop();
@@ -158,8 +167,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     move: (cashoutId, to, rejection) => advanceAndNotify(store, notifier, cashoutId, to, rejection),
     random,
   });
+  const concurrency = { current: 0, max: 0 };
 
   const server = createServer(createHandler({ store, faults, log, timers, credentials }));
+  // Requests being answered at once (a hanging one counts until its socket closes).
+  server.on('request', (_req, res) => {
+    concurrency.current++;
+    concurrency.max = Math.max(concurrency.max, concurrency.current);
+    res.once('close', () => concurrency.current--);
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   server.on('connection', (socket: Socket) => {
@@ -186,5 +202,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     notifier,
     life,
+    concurrency,
   );
 }

@@ -154,6 +154,9 @@ export interface Sandbox {
   clearRequests(): void;
   /** TCP connections accepted since start (to prove the client's keep-alive pool is reused). */
   connectionCount(): number;
+  /** API requests being answered now, and the most at once since start or the last reset. */
+  requestConcurrency(): { current: number; max: number };
+  resetRequestConcurrency(): void;
   /** Stop: destroys every socket, hanging ones included, and clears timers. Idempotent. */
   close(): Promise<void>;
 }

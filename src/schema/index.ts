@@ -4,6 +4,7 @@ import './cashout.js';
 import './status-changes.js';
 import './history.js';
 import './listing.js';
+import './bulk-changes.js';
 import './cashout-events.js';
 
 builder.mutationType({

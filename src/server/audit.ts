@@ -1,7 +1,15 @@
 import type { ExecutionResult } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { type Execution, type FieldRecord, idsOf, namedMutation, validatedFields } from './refused-fields.js';
+import { BULK_FIELDS, isBulkField } from '../schema/bulk-items.js';
+import { CHANGES } from '../schema/change-status.js';
+import {
+  type Execution,
+  type FieldRecord,
+  fieldRecords,
+  namedMutation,
+  validatedFields,
+} from './refused-fields.js';
 import { requestIdOf } from './request-id.js';
 import { type RootFieldEvent, refusalCode } from './root-fields.js';
 
@@ -9,7 +17,10 @@ import { type RootFieldEvent, refusalCode } from './root-fields.js';
 export interface AuditEvent {
   /** The token's `sub`, `sandbox-developer`, or null when the caller was not authenticated. */
   actor: string | null;
-  /** The mutation field, e.g. `holdCashout`; `mutation` for an unauthenticated request naming none or several. */
+  /**
+   * The mutation field, e.g. `holdCashout` (a bulk field, e.g. `holdCashouts`, writes one event per item); `mutation`
+   * for an unauthenticated request naming none or several.
+   */
   operation: string;
   cashoutId: string | null;
   externalId?: string;
@@ -68,23 +79,18 @@ export function createAudit(options: { logger: Logger }): Audit {
       if (event.operation !== 'mutation') return;
       const context = event.context as AuditContext;
       if (context.request) auditedRequests.add(context.request);
-      const value = (event.threw ? {} : event.value) as {
-        code?: unknown;
-        outcome?: AuditEvent['outcome'];
-        changed?: boolean;
-        detail?: string;
-      };
-      write({
+      const base = {
         actor: context.principal?.subject ?? null,
         operation: event.field,
-        ...idsOf(event.args),
-        resultType: event.resultType,
-        ...(typeof value.code === 'number' && { d24Code: value.code }),
-        ...(value.outcome && { outcome: value.outcome }),
-        ...(typeof value.changed === 'boolean' && { changed: value.changed }),
-        ...(typeof value.detail === 'string' && { detail: value.detail }),
         durationMs: Math.round(event.durationMs),
         requestId: context.requestId ?? (context.request ? requestIdOf(context.request) : 'unknown'),
+      };
+      // A bulk field: one event per item, each with that item's own result once it ran.
+      const results = event.threw ? undefined : (event.value as { results?: unknown }).results;
+      fieldRecords(event.field, event.args).forEach((ids, index) => {
+        const value = Array.isArray(results) ? results[index] : event.threw ? {} : event.value;
+        const resultType = Array.isArray(results) ? itemResultType(event.field, value) : event.resultType;
+        write({ ...base, ...ids, resultType, ...outcomeOf(value) });
       });
     },
     plugin: {
@@ -140,6 +146,27 @@ function refusedFields(entry: Pending): FieldRecord[] {
   if (execution && entry.context?.principal) return validatedFields(execution);
   const operation = namedMutation(entry.params);
   return operation ? [{ operation, cashoutId: null }] : [];
+}
+
+/** A bulk item's union member: its error's name, or the single mutation's success type. */
+function itemResultType(field: string, value: unknown): string {
+  if (value instanceof Error) return value.name;
+  return isBulkField(field) ? CHANGES[BULK_FIELDS[field]].success : 'UNKNOWN';
+}
+
+function outcomeOf(value: unknown): Partial<AuditEvent> {
+  const { code, outcome, changed, detail } = (value ?? {}) as {
+    code?: unknown;
+    outcome?: AuditEvent['outcome'];
+    changed?: unknown;
+    detail?: unknown;
+  };
+  return {
+    ...(typeof code === 'number' && { d24Code: code }),
+    ...(outcome && { outcome }),
+    ...(typeof changed === 'boolean' && { changed }),
+    ...(typeof detail === 'string' && { detail }),
+  };
 }
 
 function refusalCodeOf(error: unknown): string {

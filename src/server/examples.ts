@@ -13,6 +13,9 @@ export const EXAMPLES = {
   cashout: 'cashout',
   cashoutHistory: 'cashout',
   cashouts: 'cashouts',
+  holdCashouts: 'holdCashouts',
+  releaseCashouts: 'releaseCashouts',
+  cancelCashouts: 'cancelCashouts',
   cashoutEvents: 'cashoutEvents',
 } as const;
 export type ExampleName = keyof typeof EXAMPLES;

@@ -18,7 +18,7 @@ import type { Authenticator } from './auth.js';
 import { BoundedCache } from './bounded-cache.js';
 import type { CompileQuery } from './lazy-jit.js';
 import type { Metrics } from './metrics.js';
-import { type MutationRateLimit, mutationCost } from './rate-limit.js';
+import { type MutationRateLimit, mutationCostOf } from './rate-limit.js';
 import { logRequest, requestIdFrom } from './request-id.js';
 import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from './security.js';
 
@@ -73,7 +73,7 @@ interface Prepared {
   operationName: string | undefined;
   /** Per root field, the scopes any one of which it needs (Pothos scope-auth's `authScopes`). */
   scopes: string[][];
-  cost: number;
+  cost: (variables: Record<string, unknown>) => number;
   /** graphql-jit's function; null when it would not compile (then always Yoga's path). */
   compiled?: CompiledQuery | null;
 }
@@ -134,7 +134,8 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     if (!entry.scopes.every((anyOf) => anyOf.some((scope) => principal.scopes.has(scope)))) {
       return fallBack(req, res, raw);
     }
-    if (!(await deps.rateLimit.allows(principal.subject, entry.cost))) return fallBack(req, res, raw);
+    if (!(await deps.rateLimit.allows(principal.subject, entry.cost(variables))))
+      return fallBack(req, res, raw);
 
     served++;
     const requestId = requestIdFrom(firstHeader(req.headers['x-request-id']));
@@ -218,7 +219,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
           operation,
           operationName: args.operationName ?? undefined,
           scopes: rootFieldScopes(args.schema, operation),
-          cost: mutationCost(args.document, args.operationName),
+          cost: mutationCostOf(args.document, args.operationName),
         });
       },
     },

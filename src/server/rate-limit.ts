@@ -1,12 +1,8 @@
-import {
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  getOperationAST,
-  Kind,
-  type SelectionSetNode,
-} from 'graphql';
+import { type DocumentNode, getOperationAST, valueFromASTUntyped } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Context } from '../schema/builder.js';
+import { bulkCost, isBulkField } from '../schema/bulk-items.js';
+import { rootFields } from './refused-fields.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -77,8 +73,8 @@ export interface MutationRateLimit {
 }
 
 /**
- * Refuses a mutation operation, before it runs, when its principal has used up `limitPerMinute` mutation fields
- * (an operation with three aliased mutations costs three). Queries are not limited; a limit of 0 turns it off.
+ * Refuses a mutation operation, before it runs, when its principal has used up `limitPerMinute` mutation items
+ * (an operation with three aliased mutations costs three; a bulk mutation one per item). Queries are not limited; a limit of 0 turns it off.
  */
 export function useMutationRateLimit(options: {
   store: RateLimitStore;
@@ -91,7 +87,7 @@ export function useMutationRateLimit(options: {
     allows: async (subject, cost) => cost === 0 || (await options.store.take(subject, cost, now())).allowed,
     plugin: {
       async onExecute({ args, setResultAndStopExecution }) {
-        const cost = mutationCost(args.document, args.operationName);
+        const cost = mutationCost(args.document, args.operationName, args.variableValues);
         if (cost === 0) return;
         const { principal } = args.contextValue as Context;
         const decision = await options.store.take(principal.subject, cost, now());
@@ -116,27 +112,36 @@ export function useMutationRateLimit(options: {
   };
 }
 
-/** What an operation costs against the rate limit: its mutation fields (0 for a query). */
-export function mutationCost(document: DocumentNode, operationName?: string | null): number {
-  const operation = getOperationAST(document, operationName);
-  return operation?.operation === 'mutation' ? rootFieldCount(operation.selectionSet, document) : 0;
+/**
+ * What an operation costs against the rate limit: one per mutation field, and one per item of a bulk field (0 for a
+ * query). `variables` are the request's, as sent.
+ */
+export function mutationCost(
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): number {
+  return mutationCostOf(document, operationName)(variables);
 }
 
-function rootFieldCount(selectionSet: SelectionSetNode, document: DocumentNode): number {
-  let count = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== '__typename') count += 1;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += rootFieldCount(selection.selectionSet, document);
-    } else {
-      // Validation has already refused fragment cycles and unknown fragments.
-      const fragment = document.definitions.find(
-        (definition): definition is FragmentDefinitionNode =>
-          definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value,
-      );
-      if (fragment) count += rootFieldCount(fragment.selectionSet, document);
-    }
+/** The cost as a function of the variables: a constant unless the operation has a bulk field. */
+export function mutationCostOf(
+  document: DocumentNode,
+  operationName?: string | null,
+): (variables?: Record<string, unknown> | null) => number {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'mutation') return () => 0;
+  const fields = rootFields(operation.selectionSet, document);
+  if (!fields.some((field) => isBulkField(field.name.value))) {
+    const fixed = fields.length;
+    return () => fixed;
   }
-  return count;
+  return (variables) =>
+    fields.reduce((sum, field) => {
+      const args: Record<string, unknown> = {};
+      for (const arg of field.arguments ?? []) {
+        args[arg.name.value] = valueFromASTUntyped(arg.value, variables ?? undefined);
+      }
+      return sum + bulkCost(field.name.value, args);
+    }, 0);
 }

@@ -15,6 +15,7 @@ import {
   TokenKind,
 } from 'graphql';
 import type { GraphQLParams } from 'graphql-yoga';
+import { isBulkField, sentItems } from '../schema/bulk-items.js';
 import { schema } from '../schema/index.js';
 import { LIMITS, loadPersistedDocuments, persistedDocumentIdOf } from './security.js';
 
@@ -56,13 +57,13 @@ export function validatedFields(execution: Execution): FieldRecord[] {
     let args: Record<string, unknown> = {};
     // Variables that do not coerce leave the ids unknown (Yoga answers such a request 400 anyway).
     if (coerced.coerced) args = getArgumentValues(definition, node, coerced.coerced);
-    records.push({ operation: node.name.value, ...idsOf(args) });
+    records.push(...fieldRecords(node.name.value, args));
   }
   return records;
 }
 
 /** The root fields as execution collects them: fragments expanded, one per response key, no `__typename`. */
-function rootFields(
+export function rootFields(
   selectionSet: SelectionSetNode,
   document: DocumentNode,
   seen = new Set<string>(),
@@ -138,9 +139,15 @@ function firstWord(text: string): string | null {
   }
 }
 
-/** The ids of a field's coerced arguments; only strings are ids (an ID coerces to one), cut at 128 characters. */
-export function idsOf(args: Record<string, unknown>): Omit<FieldRecord, 'operation'> {
-  const input = isRecord(args.input) ? args.input : {};
+/** A mutation field's records: one, or one per item of a bulk field (none sent: one naming no id). */
+export function fieldRecords(operation: string, args: Record<string, unknown>): FieldRecord[] {
+  const items = isBulkField(operation) ? sentItems(operation, args) : null;
+  if (!items) return [{ operation, ...idsOf(isRecord(args.input) ? args.input : {}) }];
+  return (items.length ? items : [{ cashoutId: null }]).map((item) => ({ operation, ...idsOf(item) }));
+}
+
+/** The ids an input (or a bulk item) holds; only strings are ids (an ID coerces to one), cut at 128 characters. */
+function idsOf(input: { cashoutId?: unknown; externalId?: unknown }): Omit<FieldRecord, 'operation'> {
   const externalId = clip(input.externalId);
   return { cashoutId: clip(input.cashoutId) ?? null, ...(externalId !== undefined && { externalId }) };
 }
