@@ -44,6 +44,21 @@ const envSchema = z
       .refine((url) => databaseTarget(url) !== null, 'must be file:PATH or postgres://…')
       .optional(),
     LEDGER_BUFFER_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, 'must be 1-64 of letters, digits and _ . : -')
+      .default('d24-cashout-graphql:'),
+    SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(100_000).default(32),
+    SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    LIVE_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(1_000),
+    // 0: off; otherwise at least a second (a tighter loop would only spend D24's rate on the same answers).
+    RECONCILE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .refine((ms) => ms === 0 || (ms >= 1_000 && ms <= 86_400_000), 'must be 0 (off) or 1000-86400000')
+      .default(300_000),
+    RECONCILE_RATE_PER_SECOND: z.coerce.number().min(0.1).max(100).default(5),
     LEDGER_DISABLED: flag,
   })
   .superRefine((env, ctx) => {
@@ -100,6 +115,14 @@ export interface Config {
   rateLimitPerMinute: number;
   /** The ledger's database, and how many events may wait while it is down. */
   ledger: { target: DatabaseTarget; maxWaiting: number; disabled: boolean };
+  /** `url` null: one replica, everything in process. `prefix` starts every key and channel. */
+  redis: { url: string | null; prefix: string };
+  /** Bounds on open subscription streams (SSE and WebSocket together), per principal and in this replica. */
+  subscriptions: { perPrincipal: number; max: number };
+  /** While anyone subscribes, how often the ledger is read anyway (what makes up for a lost Redis signal). */
+  livePollMs: number;
+  /** How often the reconciler re-checks the ledger's non-final cashouts at D24 (0: never), and how fast. */
+  reconcile: { intervalMs: number; ratePerSecond: number };
 }
 
 /** Thrown when the environment is unusable; the message names every bad variable and never a value. */
@@ -142,6 +165,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       // Only to measure the ledger's cost (the benchmark's "ledger off" row).
       disabled: e.LEDGER_DISABLED === 'true',
     },
+    redis: { url: e.REDIS_URL ?? null, prefix: e.REDIS_KEY_PREFIX },
+    subscriptions: { perPrincipal: e.SUBSCRIPTIONS_PER_PRINCIPAL, max: e.SUBSCRIPTIONS_MAX },
+    livePollMs: e.LIVE_POLL_MS,
+    reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, ratePerSecond: e.RECONCILE_RATE_PER_SECOND },
   });
 }
 

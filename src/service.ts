@@ -2,16 +2,27 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { D24Client } from './d24/client.js';
+import { migrateToLatest } from './ledger/connect.js';
 import { disabledLedger } from './ledger/disabled.js';
-import { type Ledger, openLedger } from './ledger/index.js';
+import { type Ledger, openDatabase, openLedger } from './ledger/index.js';
+import { createLive, type Live } from './live/index.js';
+import {
+  createNotifications,
+  NOTIFICATIONS_PATH,
+  type Notifications,
+  withNotificationWebhook,
+} from './notifications/index.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type App, createApp } from './server/app.js';
 import { createAudit } from './server/audit.js';
 import { type DrainReport, trackRequests } from './server/drain.js';
 import { AUDIT_LOGGER_NAME } from './server/logger.js';
 import { createMetrics, type Metrics } from './server/metrics.js';
+import { RedisRateLimitStore } from './server/rate-limit-redis.js';
 import { createReadiness, type Readiness } from './server/readiness.js';
+import { connectRedis, type RedisConnections } from './server/redis.js';
 import { createHttpServer, SERVER_LIMITS, type ServerLimits } from './server/security.js';
+import { type GraphQLWebSocket, serveGraphQLOverWebSocket } from './server/websocket.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
 export interface Service {
@@ -26,6 +37,11 @@ export interface Service {
   readiness: Readiness;
   /** The cashout ledger (SQLite or PostgreSQL, per DATABASE_URL). */
   ledger: Ledger;
+  /** Subscriptions: the PubSub, the ledger reader, the open streams. */
+  live: Live;
+  websocket: GraphQLWebSocket;
+  /** D24's webhook, the processing of what it records, and the reconciler. */
+  notifications: Notifications;
   /**
    * Graceful stop: /ready answers 503, no new connections, in-flight requests finish (up to
    * `config.shutdownGraceMs`), then the D24 pool (at once if the grace period ran out), the ledger (after writing
@@ -38,6 +54,10 @@ export interface ServiceDeps {
   logger: Logger;
   /** The audit trail's logger; by default `logger.child({ name: 'audit' })`. */
   audit?: Logger;
+  /** On the embedded sandbox: run its life (a new cashout every tick, moved along) every this many ms. */
+  sandboxTickMs?: number;
+  /** On the embedded sandbox: whether it notifies this service of its own moves (default true, as `npm start`). */
+  sandboxNotifies?: boolean;
   /** The HTTP server's timeouts and connection cap; SERVER_LIMITS by default (tests shorten them). */
   serverLimits?: Partial<ServerLimits>;
 }
@@ -58,17 +78,34 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
         logger.debug({ ...event, durationMs: Math.round(event.durationMs) }, 'D24 call');
     },
   });
+  // Opened here, not by the ledger: the notification inbox lives beside the ledger's tables, in the same database.
+  const database = openDatabase(
+    config.ledger.disabled ? { kind: 'sqlite', path: ':memory:' } : config.ledger.target,
+  );
   const ledger = config.ledger.disabled
     ? disabledLedger()
     : await openLedger({
         target: config.ledger.target,
+        database,
         maxWaiting: config.ledger.maxWaiting,
         logger: logger.child({ name: 'ledger' }),
         observer: metrics.ledger,
       });
-  if (config.ledger.disabled)
+  if (config.ledger.disabled) {
     logger.warn('LEDGER_DISABLED=true: NO LEDGER, nothing is recorded (benchmarks only)');
+    await migrateToLatest(database); // the inbox still records notifications, in memory
+  }
   metrics.trackLedgerWaiting(() => ledger.waiting);
+  const notifications = createNotifications({
+    ledger,
+    database,
+    d24,
+    secretKey: (config.d24.credentials ?? (sandbox as Sandbox).credentials).secretKey,
+    logger,
+    metrics,
+    reconcileIntervalMs: config.reconcile.intervalMs,
+    reconciler: { ratePerSecond: config.reconcile.ratePerSecond },
+  });
   const readiness = createReadiness({
     origin: baseUrl,
     intervalMs: config.readyProbeIntervalMs,
@@ -76,15 +113,44 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     checks: [() => (ledger.status === 'down' ? 'ledger-unavailable' : null)],
   });
   const audit = createAudit({ logger: deps.audit ?? logger.child({ name: AUDIT_LOGGER_NAME }) });
-  const app = createApp(config, { d24, ledger, logger, audit, metrics, readiness });
-  const server = createHttpServer(app.hotPath.listener, { ...SERVER_LIMITS, ...deps.serverLimits });
+  const redis = config.redis.url ? connectRedis(config.redis.url, config.redis.prefix, logger) : null;
+  if (redis && !(await redis.ready(2_000))) logger.warn('Redis not reachable yet: starting anyway, degraded');
+  const live = createLive({ ledger, redis, logger, limits: config.subscriptions, pollMs: config.livePollMs });
+  const app = createApp(config, {
+    d24,
+    ledger,
+    live,
+    logger,
+    audit,
+    metrics,
+    readiness,
+    ...(redis && { rateLimitStore: sharedRateLimit(redis, config, logger) }),
+  });
+  const server = createHttpServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener), {
+    ...SERVER_LIMITS,
+    ...deps.serverLimits,
+  });
   const requests = trackRequests(server);
+  const websocket = serveGraphQLOverWebSocket({
+    server,
+    yoga: app,
+    authenticate: app.authenticate,
+    trustedDocumentsRequired: config.trustedDocumentsRequired,
+    logger,
+  });
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
   readiness.start();
   const { port } = server.address() as { port: number };
+  const url = `http://${config.server.host}:${port}`;
+  notifications.start();
+  if (sandbox) {
+    // The embedded sandbox notifies this service, as a real D24 account's Withdrawal URL would.
+    if (deps.sandboxNotifies !== false) sandbox.notifications.url = `${url}${NOTIFICATIONS_PATH}`;
+    if (deps.sandboxTickMs) sandbox.startLife(deps.sandboxTickMs);
+  }
   let closing: Promise<DrainReport> | undefined;
   return {
-    url: `http://${config.server.host}:${port}`,
+    url,
     app,
     server,
     d24,
@@ -92,19 +158,39 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     metrics,
     readiness,
     ledger,
+    live,
+    websocket,
+    notifications,
     close() {
       closing ??= (async () => {
         readiness.drain();
         readiness.stop();
+        sandbox?.stopLife();
+        // Streams never finish on their own: end them (each client is told to resume with `after`) first.
+        live.close();
+        await websocket.close();
         const report = await requests.drain(config.shutdownGraceMs);
+        // Before D24 and the ledger close: processing in flight needs both.
+        await notifications.close();
         // Past the grace period the callers are gone: do not wait for their D24 calls too.
         await (report.completed ? d24.close() : d24.destroy());
         // After the requests: their events are queued by now, and close() writes them.
         await ledger.close();
+        if (config.ledger.disabled) await database.db.destroy(); // otherwise the ledger's close() does
         await sandbox?.close();
+        await redis?.close();
         return report;
       })();
       return closing;
     },
   };
+}
+
+function sharedRateLimit(redis: RedisConnections, config: Readonly<Config>, logger: Logger) {
+  return new RedisRateLimitStore({
+    redis: redis.commands,
+    prefix: redis.prefix,
+    limit: config.rateLimitPerMinute,
+    logger,
+  });
 }

@@ -258,8 +258,12 @@ describe('remote JWKS (AUTH_JWKS_URL): RS256 and ES256, cached, rotated', () => 
     const bob = await authenticate(
       request(await ec.sign({ sub: 'bob', aud: AUDIENCE, permissions: ['a', 'b'] })),
     );
-    expect(alice).toEqual({ subject: 'alice', scopes: new Set(['cashouts:read']) });
-    expect(bob).toEqual({ subject: 'bob', scopes: new Set(['a', 'b']) });
+    expect(alice).toEqual({
+      subject: 'alice',
+      scopes: new Set(['cashouts:read']),
+      expiresAt: expect.any(Number),
+    });
+    expect(bob).toEqual({ subject: 'bob', scopes: new Set(['a', 'b']), expiresAt: expect.any(Number) });
     expect(jwks.fetches - before).toBe(1);
   });
 
@@ -495,6 +499,10 @@ describe('npm run token (a development token)', () => {
     );
     const authenticate = createAuthenticator({ mode: 'jwt', secret: TEST_SECRET });
     const principal = await authenticate(bearer(stdout.trim()).authorization);
-    expect(principal).toEqual({ subject: 'dev-alice', scopes: new Set(['cashouts:read', 'cashouts:hold']) });
+    expect(principal).toEqual({
+      subject: 'dev-alice',
+      scopes: new Set(['cashouts:read', 'cashouts:hold']),
+      expiresAt: expect.any(Number),
+    });
   });
 });

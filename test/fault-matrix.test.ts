@@ -6,6 +6,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CashoutStatus } from '../src/d24/wire.js';
 import { type Fault, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { seededRandom } from '../src/sandbox/life.js';
 import { expectedResult, type Plan, stateLie } from './support/expectations.js';
 import { FIELDS, type Field, OPERATIONS, TRANSITIONS, typedResult } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -31,17 +32,8 @@ type FaultName =
   | 'code'
   | 'mixed';
 
-// A deterministic generator, so a failure replays (seeded per case).
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+// A deterministic generator, so a failure replays (seeded per case): the sandbox's own.
+const random = seededRandom;
 const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
 
 // D24's documented codes, codes it may add, and numbers a broken D24 might send.

@@ -13,6 +13,10 @@
       "CancelCashoutsSuccess",
       "ValidationError"
     ],
+    "CashoutEventsResult": [
+      "CashoutEvent",
+      "ValidationError"
+    ],
     "CashoutLookupResult": [
       "Cashout",
       "CashoutNotFoundError",
@@ -65,6 +69,10 @@
     ],
     "CancelCashoutsResult": [
       "CancelCashoutsSuccess",
+      "ValidationError"
+    ],
+    "CashoutEventsResult": [
+      "CashoutEvent",
       "ValidationError"
     ],
     "CashoutLookupResult": [

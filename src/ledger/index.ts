@@ -12,12 +12,14 @@ import {
 } from './types.js';
 import { GroupWriter, type LedgerObserver } from './writer.js';
 
-export { type DatabaseTarget, databaseTarget } from './connect.js';
+export { type DatabaseTarget, databaseTarget, type LedgerDatabase, openDatabase } from './connect.js';
 export * from './types.js';
 export type { LedgerObserver } from './writer.js';
 
 export interface LedgerOptions {
   target: DatabaseTarget;
+  /** The database already opened from `target` (shared with the notification inbox); default: opened here. */
+  database?: LedgerDatabase;
   logger: Logger;
   /** How many events may wait while the database is down (default 10,000); more are dropped, loudly. */
   maxWaiting?: number;
@@ -33,7 +35,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * starts 'down', buffers events and retries (migrations included) until it is back.
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
-  const database = openDatabase(options.target);
+  const database = options.database ?? openDatabase(options.target);
   const writer = new GroupWriter({
     database,
     logger: options.logger,

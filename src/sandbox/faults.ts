@@ -1,7 +1,7 @@
 import type { Fault, SandboxFaults } from './types.js';
 
-interface Armed {
-  fault: Fault;
+interface Armed<F> {
+  fault: F;
   remaining: number;
 }
 
@@ -22,18 +22,21 @@ function checkCount(name: string, value: number): void {
   }
 }
 
-/** Armed faults: a FIFO queue for any request, and per-cashout faults that take precedence. */
-export class FaultBook implements SandboxFaults {
-  #queue: Armed[] = [];
-  readonly #byCashout = new Map<number, Armed>();
+/**
+ * Armed faults: a FIFO queue for any request (or notification), and per-cashout faults that take precedence.
+ * Generic so that API requests (Fault) and notifications (NotificationFault) are armed the same way.
+ */
+export class FaultBook<F = Fault> implements SandboxFaults<F> {
+  #queue: Armed<F>[] = [];
+  readonly #byCashout = new Map<number, Armed<F>>();
 
-  next(fault: Fault, count = 1): void {
+  next(fault: F, count = 1): void {
     checkCount('count', count);
     this.#queue.push({ fault, remaining: count });
   }
 
   /** Arming a cashout again replaces its previous fault. */
-  forCashout(cashoutId: number, fault: Fault, times = Number.POSITIVE_INFINITY): void {
+  forCashout(cashoutId: number, fault: F, times = Number.POSITIVE_INFINITY): void {
     checkCount('times', times);
     this.#byCashout.set(cashoutId, { fault, remaining: times });
   }
@@ -44,7 +47,7 @@ export class FaultBook implements SandboxFaults {
   }
 
   /** The fault this request suffers, if any, consuming one use of it. */
-  take(cashoutId: number | undefined): Fault | undefined {
+  take(cashoutId: number | undefined): F | undefined {
     if (cashoutId !== undefined && this.#byCashout.size > 0) {
       const armed = this.#byCashout.get(cashoutId);
       if (armed) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifySignature } from '../d24/sign.js';
 import type { D24EndpointName } from '../d24/wire.js';
 import { D24_ENDPOINTS } from '../d24/wire.js';
+import { readBody } from '../http/read-body.js';
 import type { Answer } from './answers.js';
 import {
   BAD_CREDENTIALS,
@@ -23,7 +24,6 @@ import type { SandboxCredentials } from './types.js';
 // Larger bodies are refused with 413 without being read to the end.
 const MAX_BODY_BYTES = 64 * 1024;
 
-const EMPTY = Buffer.alloc(0);
 const ROUTES = new Map<string, D24EndpointName>(
   (Object.keys(D24_ENDPOINTS) as D24EndpointName[]).map((name) => [
     `${D24_ENDPOINTS[name].method} ${D24_ENDPOINTS[name].path}`,
@@ -37,36 +37,6 @@ export interface HandlerState {
   log: RequestLog;
   timers: Timers;
   credentials: SandboxCredentials;
-}
-
-/** Read the body, or stop at `limit` bytes (`complete` false). */
-function readBody(
-  req: IncomingMessage,
-  limit: number,
-  done: (body: Buffer, complete: boolean) => void,
-): void {
-  if (Number(req.headers['content-length']) > limit) {
-    done(EMPTY, false);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const onData = (chunk: Buffer): void => {
-    size += chunk.length;
-    if (size > limit) {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.pause();
-      done(Buffer.concat(chunks), false);
-    } else {
-      chunks.push(chunk);
-    }
-  };
-  const onEnd = (): void =>
-    done(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size), true);
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('error', () => {}); // a client that goes away mid-body is not the sandbox's problem
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

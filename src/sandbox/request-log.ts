@@ -1,8 +1,8 @@
 import type { ReceivedRequest } from './types.js';
 
-/** A fixed-size ring buffer of received requests: O(1) per request, oldest dropped first. */
-export class RequestLog {
-  readonly #slots: (ReceivedRequest | undefined)[];
+/** A fixed-size ring buffer of received requests (or notification attempts): O(1) per entry, oldest dropped first. */
+export class RequestLog<T = ReceivedRequest> {
+  readonly #slots: (T | undefined)[];
   #start = 0;
   #count = 0;
 
@@ -10,10 +10,10 @@ export class RequestLog {
     if (!Number.isInteger(capacity) || capacity < 0) {
       throw new RangeError(`requestLogSize must be a non-negative integer, got ${capacity}`);
     }
-    this.#slots = new Array<ReceivedRequest | undefined>(capacity);
+    this.#slots = new Array<T | undefined>(capacity);
   }
 
-  push(request: ReceivedRequest): void {
+  push(request: T): void {
     if (this.capacity === 0) return;
     this.#slots[(this.#start + this.#count) % this.capacity] = request;
     if (this.#count < this.capacity) this.#count++;
@@ -21,8 +21,8 @@ export class RequestLog {
   }
 
   /** Oldest first. */
-  toArray(): ReceivedRequest[] {
-    const out: ReceivedRequest[] = [];
+  toArray(): T[] {
+    const out: T[] = [];
     for (let i = 0; i < this.#count; i++) {
       const request = this.#slots[(this.#start + i) % this.capacity];
       if (request) out.push(request);

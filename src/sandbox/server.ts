@@ -4,6 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { CashoutStatus } from '../d24/wire.js';
 import { FaultBook } from './faults.js';
 import { createHandler } from './handler.js';
+import { CashoutLife, seededRandom } from './life.js';
+import { DEFAULT_RETRY_DELAYS_MS, Notifier } from './notifier.js';
 import { RequestLog } from './request-log.js';
 import { Timers } from './respond.js';
 import { CashoutStore, copyCashout } from './store.js';
@@ -14,6 +16,7 @@ import type {
   SandboxCashout,
   SandboxCredentials,
   SandboxFaults,
+  SandboxNotifications,
   SandboxOptions,
 } from './types.js';
 
@@ -42,6 +45,8 @@ class RunningSandbox implements Sandbox {
     private readonly sockets: ReadonlySet<Socket>,
     private readonly connections: () => number,
     book: FaultBook,
+    private readonly notifier: Notifier,
+    private readonly life: CashoutLife,
     private readonly concurrency: { current: number; max: number },
   ) {
     const { address, port } = server.address() as AddressInfo;
@@ -73,7 +78,23 @@ class RunningSandbox implements Sandbox {
     to: 'DELIVERED' | 'COMPLETED' | 'REJECTED',
     rejection?: Rejection,
   ): SandboxCashout {
-    return this.store.advance(cashoutId, to, rejection);
+    return advanceAndNotify(this.store, this.notifier, cashoutId, to, rejection);
+  }
+
+  get notifications(): SandboxNotifications {
+    return this.notifier;
+  }
+
+  tick(options?: { create?: boolean }): SandboxCashout[] {
+    return this.life.tick(options);
+  }
+
+  startLife(intervalMs: number): void {
+    this.life.start(intervalMs);
+  }
+
+  stopLife(): void {
+    this.life.stop();
   }
 
   get requests(): readonly ReceivedRequest[] {
@@ -98,13 +119,28 @@ class RunningSandbox implements Sandbox {
 
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
+      this.life.stop();
       this.timers.clear();
-      this.server.close(() => resolve());
+      const stopped = new Promise<void>((done) => this.server.close(() => done()));
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();
+      void Promise.all([stopped, this.notifier.close()]).then(() => resolve());
     });
     return this.#closing;
   }
+}
+
+/** D24's own move of a cashout, and its notification: one home for `advance()` and the sandbox's life. */
+function advanceAndNotify(
+  store: CashoutStore,
+  notifier: Notifier,
+  cashoutId: number,
+  to: 'DELIVERED' | 'COMPLETED' | 'REJECTED',
+  rejection?: Rejection,
+): SandboxCashout {
+  const cashout = store.advance(cashoutId, to, rejection);
+  notifier.notify(cashout);
+  return cashout;
 }
 
 /** Start a D24 Cashouts API v3 simulator on loopback (see Sandbox). */
@@ -116,6 +152,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const timers = new Timers();
   const sockets = new Set<Socket>();
   let connections = 0;
+  const random = seededRandom(options.randomSeed ?? 24);
+  const notifier = new Notifier({
+    url: options.notifyUrl ?? null,
+    secretKey: credentials.secretKey,
+    retryDelaysMs: options.notificationRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+    random,
+    logSize: options.requestLogSize ?? 1000,
+  });
+  const life = new CashoutLife({
+    active: () => store.active(),
+    retire: (cashoutId) => store.retire(cashoutId),
+    create: () => store.create(),
+    move: (cashoutId, to, rejection) => advanceAndNotify(store, notifier, cashoutId, to, rejection),
+    random,
+  });
   const concurrency = { current: 0, max: 0 };
 
   const server = createServer(createHandler({ store, faults, log, timers, credentials }));
@@ -149,6 +200,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sockets,
     () => connections,
     faults,
+    notifier,
+    life,
     concurrency,
   );
 }

@@ -49,6 +49,8 @@ export function copyCashout(cashout: Readonly<SandboxCashout>): SandboxCashout {
 export class CashoutStore {
   readonly #byId = new Map<number, SandboxCashout>();
   readonly #byExternalId = new Map<string, SandboxCashout>();
+  // What D24 may still move on its own: every created cashout, and a seeded one once someone touched it.
+  readonly #active = new Set<number>();
   #nextId = FIRST_ID;
 
   constructor(seed: boolean) {
@@ -69,6 +71,18 @@ export class CashoutStore {
     return this.#byExternalId.get(externalId);
   }
 
+  /** The live records D24 may still move on its own (see CashoutLife). */
+  *active(): Iterable<Readonly<SandboxCashout>> {
+    for (const id of this.#active) {
+      const cashout = this.#byId.get(id);
+      if (cashout) yield cashout;
+    }
+  }
+
+  retire(cashoutId: number): void {
+    this.#active.delete(cashoutId);
+  }
+
   /** Create a cashout; throws if the external id is taken or a rejection is given for a non-rejected one. */
   create(init: { externalId?: string; status?: CashoutStatus; rejection?: Rejection } = {}): SandboxCashout {
     const cashoutId = this.#nextId;
@@ -82,13 +96,16 @@ export class CashoutStore {
     if (AT_BANK.has(status)) cashout.bankReferenceId = `BR-${cashoutId}`;
     this.#nextId++;
     this.#insert(cashout);
+    this.#active.add(cashoutId);
     return copyCashout(cashout);
   }
 
   /** Set a status the caller has already checked is a legal merchant move (hold, release, cancel). */
   setStatus(cashoutId: number, status: CashoutStatus): void {
     const cashout = this.#byId.get(cashoutId);
-    if (cashout) cashout.status = status;
+    if (!cashout) return;
+    cashout.status = status;
+    this.#active.add(cashoutId);
   }
 
   /** D24's own moves (bank delivery, completion, rejection); throws on any other. */
@@ -99,6 +116,7 @@ export class CashoutStore {
       throw new Error(`Cashout ${cashoutId} cannot move from ${cashout.status} to ${String(to)}`);
     }
     cashout.status = to;
+    this.#active.add(cashoutId);
     cashout.bankReferenceId ??= `BR-${cashoutId}`;
     if (to === 'REJECTED') cashout.rejection = { ...(rejection ?? DEFAULT_REJECTION) };
     return copyCashout(cashout);

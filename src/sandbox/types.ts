@@ -18,6 +18,12 @@ export interface SandboxOptions {
   seed?: boolean;
   /** Default 1000: size of the ring buffer of received requests (0 keeps none). */
   requestLogSize?: number;
+  /** Where notifications of D24's own moves are posted (settable later as `notifications.url`). Default none. */
+  notifyUrl?: string;
+  /** Waits before each of D24's (up to 5) retries of a notification. Default 2, 4, 8, 16, 32 s. */
+  notificationRetryDelaysMs?: readonly number[];
+  /** Seed of the random source behind `tick()` and random notification faults (default 24). */
+  randomSeed?: number;
 }
 
 export interface Rejection {
@@ -56,12 +62,58 @@ export type Fault =
   // Any answer at all (default 200, application/json): for answers D24 should not give but might.
   | { kind: 'respond'; body: string; httpStatus?: number; contentType?: string; apply?: boolean };
 
-export interface SandboxFaults {
-  /** The next `count` (default 1) API requests, whatever cashout, suffer `fault`. Queued in order. */
-  next(fault: Fault, count?: number): void;
+export interface SandboxFaults<F = Fault> {
+  /** The next `count` (default 1) API requests (or notifications), whatever cashout, suffer `fault`. Queued in order. */
+  next(fault: F, count?: number): void;
   /** Every request naming this cashout_id suffers `fault`, `times` times (default: until cleared). Takes precedence over next(). */
-  forCashout(cashoutId: number, fault: Fault, times?: number): void;
+  forCashout(cashoutId: number, fault: F, times?: number): void;
   clear(): void;
+}
+
+/**
+ * What can happen to a notification on its way to the merchant: never sent (`drop`), sent `copies` times at once
+ * (`duplicate`, default 5), sent `ms` later (`delay`), kept until `release()` (`hold`: late, or out of order), or
+ * sent with a wrong control string (`forge`).
+ */
+export type NotificationFault =
+  | { kind: 'drop' }
+  | { kind: 'duplicate'; copies?: number }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'hold' }
+  | { kind: 'forge' };
+
+/** One POST of a notification (a retry or a duplicate copy is another attempt). */
+export interface NotificationAttempt {
+  cashoutId: number;
+  externalId: string;
+  /** The form body exactly as posted. */
+  body: string;
+  /** 1 for the first try, up to 6 (D24 retries up to 5 more times until a 2xx). */
+  attempt: number;
+  forged: boolean;
+  /** The HTTP status the merchant answered, or null when the POST failed (refused, reset, timeout). */
+  status: number | null;
+}
+
+export interface NotificationFaults extends SandboxFaults<NotificationFault> {
+  /** Each notification suffers `fault` with this probability, from the sandbox's seeded random source. */
+  random(fault: NotificationFault, probability: number): void;
+}
+
+export interface SandboxNotifications {
+  /** Where notifications are posted; null: nowhere (they are not even queued). */
+  url: string | null;
+  readonly faults: NotificationFaults;
+  /** Attempts made, oldest first (bounded by requestLogSize). */
+  readonly attempts: readonly NotificationAttempt[];
+  /** Sends the held notifications now, one after another, oldest first or in reverse order. */
+  release(order?: 'oldest-first' | 'reverse'): Promise<void>;
+  /** Runs every scheduled retry (and delayed notification) now instead of at its time. */
+  flushRetries(): void;
+  /** Resolves when nothing is in flight, waiting for a retry or delayed (held ones excepted). */
+  settled(): Promise<void>;
+  /** Resolves with the next attempt (from now on) that matches. */
+  nextAttempt(match?: (attempt: NotificationAttempt) => boolean): Promise<NotificationAttempt>;
 }
 
 /** A running D24 Cashouts API v3 simulator. */
@@ -78,6 +130,7 @@ export interface Sandbox {
   /**
    * Move a cashout as D24 itself would: PENDING->DELIVERED, DELIVERED->COMPLETED|REJECTED, COMPLETED->REJECTED
    * (bank return). Throws on any other move. REJECTED default rejection {code: 808, reason: 'ERROR_OTHER'}.
+   * Posts a notification of the change when `notifications.url` is set.
    */
   advance(
     cashoutId: number,
@@ -85,6 +138,17 @@ export interface Sandbox {
     rejection?: Rejection,
   ): SandboxCashout;
   readonly faults: SandboxFaults;
+  /** D24's notifications of its own moves (`advance`, `tick`): where they go, and what goes wrong. */
+  readonly notifications: SandboxNotifications;
+  /**
+   * One step of D24's own life: creates a cashout (unless `create: false`) and moves each cashout it may move
+   * (every one not seeded, and seeded ones once someone touched them) along its randomly drawn, seeded plan.
+   * Returns the cashouts it changed (created ones included).
+   */
+  tick(options?: { create?: boolean }): SandboxCashout[];
+  /** Runs `tick()` every `intervalMs` until `stopLife()` or `close()` (what `npm start` does). */
+  startLife(intervalMs: number): void;
+  stopLife(): void;
   /** Received API requests, oldest first (bounded by requestLogSize). */
   readonly requests: readonly ReceivedRequest[];
   clearRequests(): void;

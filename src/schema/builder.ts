@@ -6,6 +6,7 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { D24Client } from '../d24/client.js';
 import type { Ledger } from '../ledger/index.js';
+import type { Live } from '../live/index.js';
 import { ValidationError } from './validation.js';
 
 export const SCOPES = ['cashouts:read', 'cashouts:cancel', 'cashouts:hold', 'cashouts:release'] as const;
@@ -15,6 +16,8 @@ export type Scope = (typeof SCOPES)[number];
 export interface Principal {
   subject: string;
   scopes: ReadonlySet<string>;
+  /** When the token expires (ms since the epoch); absent when authentication is off. Ends subscription streams. */
+  expiresAt?: number;
 }
 
 /** Built per request by the server; resolvers take the D24 client from here, never from a module. */
@@ -26,6 +29,8 @@ export interface Context {
   /** The request's logger: every line carries `requestId`. */
   log: Logger;
   principal: Principal;
+  /** Subscriptions: the replica's one PubSub and ledger reader, made once at start-up. */
+  live: Live;
 }
 
 export const builder = new SchemaBuilder<{
@@ -42,6 +47,8 @@ export const builder = new SchemaBuilder<{
   // Order matters: auth runs outermost (its failures stay top-level), then errors catches what validation throws.
   plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin],
   scopeAuth: {
+    // A subscription's scope is checked once, when it starts, not on every event.
+    authorizeOnSubscribe: true,
     // A top-level error with a stable code; the field's resolver (and so D24) never runs.
     unauthorizedError: (_parent, _context, info, result) =>
       new GraphQLError(

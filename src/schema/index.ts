@@ -5,6 +5,7 @@ import './status-changes.js';
 import './history.js';
 import './listing.js';
 import './bulk-changes.js';
+import './cashout-events.js';
 
 builder.mutationType({
   description: 'State changes on cashouts at D24. None is ever retried automatically.',

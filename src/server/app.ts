@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { D24Client } from '../d24/client.js';
 import type { Ledger } from '../ledger/index.js';
+import { createLive, type Live } from '../live/index.js';
 import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
 import type { Audit } from './audit.js';
-import { useAuthentication } from './auth.js';
+import { type Authenticator, useAuthentication } from './auth.js';
 import { useBodyLimit } from './body-limit.js';
 import { graphiqlOptions, renderGraphiQLWhenShown } from './graphiql.js';
 import { createHotPath, type HotPath } from './hot-path.js';
@@ -19,6 +20,7 @@ import { requestIdOf, useRequestId } from './request-id.js';
 import { useBadParamsAs400 } from './request-params.js';
 import { observeRootFields, type RootFieldEvent } from './root-fields.js';
 import { hardening, LIMITS } from './security.js';
+import { useStreamsOnlyWhenAccepted } from './subscriptions.js';
 
 export { SANDBOX_DEVELOPER } from './auth.js';
 
@@ -26,6 +28,8 @@ export interface AppDeps {
   d24: D24Client;
   /** The cashout ledger resolvers record to and read from. */
   ledger: Ledger;
+  /** Subscriptions' PubSub and ledger reader, one per replica; by default in process, made here. */
+  live?: Live;
   logger: Logger;
   /** The audit trail (one event per mutation); `startService` always passes one. */
   audit?: Audit;
@@ -42,6 +46,9 @@ export type App = YogaServerInstance<Record<string, never>, Context> & {
   hotPath: HotPath;
   /** How many parsed documents Yoga's parse cache holds. */
   documentsCached(): number;
+  /** The authenticator Yoga's path uses (and the WebSocket transport, for `connectionParams`). */
+  authenticate: Authenticator;
+  live: Live;
 };
 
 /** Builds the GraphQL app; `startService` makes its `hotPath.listener` listen. */
@@ -56,11 +63,15 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     store: deps.rateLimitStore ?? new MemoryRateLimitStore({ limit: config.rateLimitPerMinute }),
   });
   const jit = useGraphQlJitWhenLoaded();
+  const live =
+    deps.live ??
+    createLive({ ledger: deps.ledger, redis: null, logger: deps.logger, limits: config.subscriptions });
   const contextFor = (requestId: string, principal: Context['principal']): Context => {
     let log: Context['log'] | undefined;
     return {
       d24: deps.d24,
       ledger: deps.ledger,
+      live,
       requestId,
       // Made when first used: a pino child (its bindings run through redaction) per request is not free.
       get log() {
@@ -112,10 +123,16 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       auth.plugin,
       ...security.plugins,
       rateLimit.plugin,
+      useStreamsOnlyWhenAccepted(),
       useBodyLimit(LIMITS.bodyBytes),
     ],
     ...security.options,
-    context: ({ request }) => contextFor(requestIdOf(request), auth.principalOf(request)),
+    // A WebSocket subscription (websocket.ts) comes with its connection's principal; HTTP with its request.
+    context: (initial) => {
+      const ws = initial as Partial<Pick<Context, 'principal' | 'requestId'>>;
+      if (ws.principal && ws.requestId) return contextFor(ws.requestId, ws.principal);
+      return contextFor(requestIdOf(initial.request), auth.principalOf(initial.request));
+    },
   });
   hotPath = createHotPath({
     yoga,
@@ -129,7 +146,12 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     maxBodyBytes: LIMITS.bodyBytes,
     maskError: maskerOf(yoga),
   });
-  return Object.assign(yoga, { hotPath, documentsCached: security.documentsCached });
+  return Object.assign(yoga, {
+    hotPath,
+    documentsCached: security.documentsCached,
+    authenticate: auth.authenticate,
+    live,
+  });
 }
 
 /**

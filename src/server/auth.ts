@@ -185,7 +185,8 @@ function principalFrom(payload: JWTPayload): Principal {
   if (Array.isArray(payload.permissions)) {
     for (const permission of payload.permissions) if (typeof permission === 'string') scopes.add(permission);
   }
-  return Object.freeze({ subject: payload.sub, scopes });
+  const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  return Object.freeze({ subject: payload.sub, scopes, ...(expiresAt !== undefined && { expiresAt }) });
 }
 
 /**

@@ -16,6 +16,7 @@ export const EXAMPLES = {
   holdCashouts: 'holdCashouts',
   releaseCashouts: 'releaseCashouts',
   cancelCashouts: 'cancelCashouts',
+  cashoutEvents: 'cashoutEvents',
 } as const;
 export type ExampleName = keyof typeof EXAMPLES;
 

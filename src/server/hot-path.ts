@@ -275,11 +275,12 @@ function parseBody(raw: Buffer): HotBody | null {
 const mediaTypes = new Map<string, string | null>();
 
 /**
- * The media type Yoga would answer in, for a result that is not a stream, or null when it would not be plain JSON.
- * Mirrors Yoga's result processors (graphql-yoga 5.24 `use-result-processor`): the SSE, multipart and JSON
- * processors in that order, each taking the request's media types last to first, the last match winning.
+ * The media type Yoga would answer in: `text/event-stream`, `multipart/mixed`, `application/graphql-response+json`,
+ * `application/json`, or null when none is acceptable. Mirrors Yoga's result processors (graphql-yoga 5.24
+ * `use-result-processor`): the SSE, multipart and JSON processors in that order, each taking the request's media
+ * types last to first, the last match winning.
  */
-function responseMediaType(accept: string | undefined): string | null {
+export function answerMediaType(accept: string | null | undefined): string | null {
   const header = accept || '*/*';
   let chosen = mediaTypes.get(header);
   if (chosen !== undefined) return chosen;
@@ -301,9 +302,18 @@ function responseMediaType(accept: string | undefined): string | null {
     for (const type of asked)
       for (const candidate of offered) if (matches(candidate, type)) chosen = candidate;
   }
-  if (chosen === 'text/event-stream' || chosen === 'multipart/mixed') chosen = null;
   if (mediaTypes.size < 64) mediaTypes.set(header, chosen);
   return chosen;
+}
+
+/** Whether Yoga would answer in a stream (SSE or multipart): what a subscription needs. */
+export const isStreamingMediaType = (type: string | null) =>
+  type === 'text/event-stream' || type === 'multipart/mixed';
+
+/** The media type for a result that is not a stream, or null when Yoga would not answer plain JSON. */
+function responseMediaType(accept: string | undefined): string | null {
+  const chosen = answerMediaType(accept);
+  return isStreamingMediaType(chosen) ? null : chosen;
 }
 
 function matches(offered: string, asked: string): boolean {

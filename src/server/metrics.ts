@@ -20,6 +20,14 @@ export interface Metrics {
   trackLedgerWaiting(waiting: () => number): void;
   /** Feeds Yoga's series (the plugin's own histograms and counters) for a request the hot path answered. */
   observeHotRequest(request: HotRequest): void;
+  /** How a POST to /d24/notifications ended (accepted, duplicate, forged, …). */
+  observeNotification(result: string): void;
+  /** How processing a recorded notification ended (changed, unchanged, not_found, failed). */
+  observeNotificationProcessed(result: string): void;
+  /** The reconciler checked `checked` cashouts and found `changes` changes. */
+  observeReconciled(checked: number, changes: number): void;
+  /** Age of the least recently checked non-final cashout, at the reconciler's last run. */
+  setOldestUnchecked(seconds: number): void;
 }
 
 export interface HotRequest {
@@ -54,6 +62,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     name: 'graphql_results_total',
     help: 'Results of root fields by field and result type (union member, or the refusal code)',
     labelNames: ['field', 'type'] as const,
+    registers: [registry],
+  });
+  const notifications = new Counter({
+    name: 'd24_notifications_total',
+    help: "POSTs to D24's webhook by result (accepted, duplicate, malformed, forged, unavailable, too_large, …)",
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const processed = new Counter({
+    name: 'd24_notifications_processed_total',
+    help: 'Recorded notifications processed (Status look-up, ledger) by result (changed, unchanged, not_found, failed)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const reconciled = new Counter({
+    name: 'reconciler_cashouts_checked_total',
+    help: "Cashouts the reconciler re-checked at D24's Status endpoint",
+    registers: [registry],
+  });
+  const reconcileChanges = new Counter({
+    name: 'reconciler_changes_total',
+    help: 'Changes the reconciler found (each written as a RECONCILE event)',
+    registers: [registry],
+  });
+  const oldestUnchecked = new Gauge({
+    name: 'reconciler_oldest_unchecked_seconds',
+    help: 'Age of the least recently checked non-final cashout (since its last check, or since it became known), at the last run',
     registers: [registry],
   });
   const ledgerWrites = new Histogram({
@@ -113,6 +148,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       execute?.observe({ operationType }, executeSeconds);
       if (errors) errorCount?.inc({ operationType, phase: 'execute' }, errors);
     },
+    observeNotification: (result) => notifications.inc({ result }),
+    observeNotificationProcessed: (result) => processed.inc({ result }),
+    observeReconciled(checked, changes) {
+      reconciled.inc(checked);
+      if (changes) reconcileChanges.inc(changes);
+    },
+    setOldestUnchecked: (seconds) => oldestUnchecked.set(seconds),
     observeD24Call(event) {
       d24Calls.observe({ endpoint: event.endpoint, outcome: event.outcome }, event.durationMs / 1000);
     },

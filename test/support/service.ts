@@ -19,11 +19,17 @@ export interface TestService extends Service {
 
 /**
  * The real service on an ephemeral loopback port, as `npm start` runs it: on the embedded sandbox unless `env`
- * names a D24_BASE_URL. Pass a `logger` (and an `audit` logger) to capture log lines.
+ * names a D24_BASE_URL. Pass a `logger` (and an `audit` logger) to capture log lines, and `sandboxNotifies: true`
+ * for the sandbox to post its notifications to the service's webhook, as under `npm start`.
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { logger?: Logger; audit?: Logger; serverLimits?: ServiceDeps['serverLimits'] } = {},
+  options: {
+    logger?: Logger;
+    audit?: Logger;
+    sandboxNotifies?: boolean;
+    serverLimits?: ServiceDeps['serverLimits'];
+  } = {},
 ): Promise<TestService> {
   const config = loadConfig({
     PORT: '0',
@@ -37,6 +43,9 @@ export async function startTestService(
   const service = await startService(config, {
     logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.audit && { audit: options.audit }),
+    // Off unless asked: the sandbox's notifications make Status calls of their own, which tests counting D24
+    // requests (or arming the sandbox's next faults) do not expect.
+    sandboxNotifies: options.sandboxNotifies ?? false,
     ...(options.serverLimits && { serverLimits: options.serverLimits }),
   });
   return Object.assign(service, {

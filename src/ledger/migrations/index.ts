@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../db.js';
 import { ledgerTables } from './0001-ledger.js';
+import { notificationInbox } from './0002-notification-inbox.js';
 
 /**
  * Every migration, in order (Kysely runs them sorted by name). Listed statically, not read from a folder: the
@@ -9,6 +10,7 @@ import { ledgerTables } from './0001-ledger.js';
  */
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '0001-ledger': ledgerTables,
+  '0002-notification-inbox': notificationInbox,
 };
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

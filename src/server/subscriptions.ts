@@ -1,0 +1,23 @@
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { answerMediaType, isStreamingMediaType } from './hot-path.js';
+
+/**
+ * Refuses, before it starts, a subscription over HTTP whose request does not accept a stream (SSE or multipart).
+ * Yoga would otherwise start it, answer 406 and never end it, leaving a stream that counts against the bounds.
+ */
+export function useStreamsOnlyWhenAccepted(): Plugin {
+  return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (!request) return; // a WebSocket subscription (websocket.ts)
+      if (isStreamingMediaType(answerMediaType(request.headers.get('accept')))) return;
+      setResultAndStopExecution({
+        errors: [
+          createGraphQLError('A subscription needs a stream: send Accept: text/event-stream', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 406 } },
+          }),
+        ],
+      });
+    },
+  };
+}
