@@ -1,11 +1,6 @@
-import v8 from 'node:v8';
 import { ConfigError, loadConfig } from './config.js';
 import { createLoggers } from './server/logger.js';
-import { HEAP_GROWING_PERCENT } from './server/security.js';
 import { startService } from './service.js';
-
-// Read by V8 at every full collection, so setting it now applies to this whole process (docs/security.md).
-v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);

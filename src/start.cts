@@ -8,7 +8,12 @@ import crypto = require('node:crypto');
 import fs = require('node:fs');
 import Module = require('node:module');
 import path = require('node:path');
+import v8 = require('node:v8');
 import vm = require('node:vm');
+
+// V8's old generation grows at most 1.5x past the live heap, so distinct documents cannot inflate RSS
+// (docs/security.md). Set before the cache is read: V8 rejects cached code made under other flags.
+v8.setFlagsFromString('--heap-growing-percent=50');
 
 const bundle = path.join(__dirname, 'main.cjs');
 const WRITE_AFTER_MS = 3_000;

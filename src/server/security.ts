@@ -67,13 +67,6 @@ export const SERVER_LIMITS = Object.freeze({
   /** Connections open at once; one more is closed as soon as it is accepted (unlimited). */
   maxConnections: 1_000,
 });
-/**
- * How far V8 lets its old generation grow past the live heap before the next full collection, in percent (V8's own
- * factor is up to 4×). Distinct documents leave garbage that outlives the young generation (each one's AST and
- * graphql-jit code stays cached until evicted): at 4× the heap took ~200 MB for ~50 MB live, and kept it.
- */
-export const HEAP_GROWING_PERCENT = 50;
-
 export type ServerLimits = { readonly [K in keyof typeof SERVER_LIMITS]: number };
 
 /** The node:http server `startService` listens with, with `limits` applied. */
