@@ -25,9 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => service?.close());
 
-// Skipped: since the bulk tabs were added (eleven tabs), the CashoutEvents tab's click does not switch GraphiQL's
-// editor, so the first tab runs instead. Open in issue 16 until fixed; the screenshot in docs predates it.
-describe.skip('GraphiQL in headless Chromium', () => {
+describe.skipIf(!available)('GraphiQL in headless Chromium', () => {
   it('runs the CashoutEvents tab and shows live events from the sandbox', async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -44,7 +42,11 @@ describe.skip('GraphiQL in headless Chromium', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(`${service.url}/graphql`);
-      await page.getByRole('tab', { name: /CashoutEvents/ }).click();
+      // A DOM click: with eleven tabs GraphiQL's tab bar is still sliding them into place (translateX), and a click
+      // at the tab's coordinates lands on another tab.
+      await page
+        .locator('button[title="CashoutEvents"]')
+        .evaluate((button) => (button as HTMLButtonElement).click());
       await page.locator('.graphiql-execute-button').click();
       // Each event replaces the result pane; the first NOTIFICATION (or RECONCILE) shows the sandbox's life.
       const result = page.locator('.result-window');
