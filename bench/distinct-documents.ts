@@ -1,8 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { Agent } from 'undici';
 import { exampleOperations } from '../src/server/examples.js';
 
@@ -11,7 +9,7 @@ const EXAMPLE_FIELDS = new Set(['holdCashout', 'releaseCashout', 'cancelCashout'
 
 import { runLoad } from './load.js';
 import { memoryMb } from './proc.js';
-import { freePort, http, startSandboxProcess, stop, until } from './processes.js';
+import { benchToken, freePort, http, startSandboxProcess, stop, until } from './processes.js';
 
 // `npx tsx bench/distinct-documents.ts`: does memory stay bounded when one authenticated caller sends thousands of
 // distinct valid documents (each parsed, validated, compiled by graphql-jit and kept by the caches)? The service runs
@@ -90,13 +88,7 @@ async function main(): Promise<void> {
     );
   }
   const sandbox = await startSandboxProcess(BUILD, children);
-  const secret = randomBytes(32).toString('base64url');
-  const token = await new SignJWT({ scope: 'cashouts:read cashouts:cancel cashouts:hold cashouts:release' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(secret));
+  const { secret, token } = await benchToken();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const service = spawn(process.execPath, [path.join(ROOT, 'dist/start.cjs')], {

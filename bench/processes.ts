@@ -1,7 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { SignJWT } from 'jose';
 import type { SandboxCommand, SandboxHello, SandboxReply } from './sandbox-process.js';
 
 // Child processes and plain HTTP for the benchmarks (`bench/run.ts`, `bench/distinct-documents.ts`).
@@ -102,4 +104,16 @@ export async function startSandboxProcess(
         child.send({ ...message, id });
       }),
   };
+}
+
+/** A fresh HS256 secret for the service under test, and a token for it with every scope. */
+export async function benchToken(): Promise<{ secret: string; token: string }> {
+  const secret = randomBytes(32).toString('base64url');
+  const token = await new SignJWT({ scope: 'cashouts:read cashouts:cancel cashouts:hold cashouts:release' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(secret));
+  return { secret, token };
 }

@@ -1,15 +1,21 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { exampleDocument } from '../src/server/examples.js';
 import { bulkRow, measureBulk } from './bulk.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';
-import { freePort, http, type SandboxHandle, startSandboxProcess, stop, until } from './processes.js';
+import {
+  benchToken,
+  freePort,
+  http,
+  type SandboxHandle,
+  startSandboxProcess,
+  stop,
+  until,
+} from './processes.js';
 import {
   type BenchReport,
   type Check,
@@ -268,13 +274,7 @@ async function main(): Promise<void> {
   console.log('building (npm run build, and the floor, client and sandbox bundles into dist-bench/) ...');
   build();
   const sandbox = await startSandboxProcess(BUILD, children);
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const token = await new SignJWT({ scope: 'cashouts:read cashouts:cancel cashouts:hold cashouts:release' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(jwtSecret));
+  const { secret: jwtSecret, token } = await benchToken();
 
   const logFile = path.join(workDir, 'service.log');
   const targets: Running[] = [];

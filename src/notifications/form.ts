@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { cashoutIdSchema, externalIdSchema } from '../schema/validation.js';
+import { NOTIFICATION_FIELDS } from './control.js';
 
 /** A D24 notification as received: the fields it names, checked but not yet verified. */
 export interface ReceivedNotification {
@@ -23,15 +24,7 @@ export class MalformedNotificationError extends Error {
 
 const MAX_FIELDS = 32;
 const MAX_TEXT = 1_000;
-const KNOWN = new Set([
-  'date',
-  'bank_reference_id',
-  'comments',
-  'external_id',
-  'control',
-  'cashout_id',
-  'status_reason',
-]);
+const KNOWN = new Set<string>(NOTIFICATION_FIELDS);
 const optionalText = z.string().max(MAX_TEXT).default('');
 const formSchema = z.object({
   cashout_id: cashoutIdSchema,
