@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleDocument } from '../src/server/examples.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { startTcpProxy, type TcpProxy } from './support/net.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
 import { startTestService, type TestService } from './support/service.js';

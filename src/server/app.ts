@@ -7,22 +7,22 @@ import type { Ledger } from '../ledger/index.js';
 import { createLive, type Live } from '../live/index.js';
 import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
-import type { Audit } from './audit.js';
-import { type Authenticator, useAuthentication } from './auth.js';
-import { useBodyLimit } from './body-limit.js';
-import { graphiqlOptions, renderGraphiQLWhenShown } from './graphiql.js';
-import { createHotPath, type HotPath } from './hot-path.js';
-import { useGraphQlJitWhenLoaded } from './lazy-jit.js';
-import type { Metrics } from './metrics.js';
-import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
-import type { Readiness } from './readiness.js';
-import { requestIdOf, useRequestId } from './request-id.js';
-import { useBadParamsAs400 } from './request-params.js';
-import { observeRootFields, type RootFieldEvent } from './root-fields.js';
-import { hardening, LIMITS } from './security.js';
-import { useStreamsOnlyWhenAccepted } from './subscriptions.js';
+import { type Authenticator, useAuthentication } from './auth/auth.js';
+import { createHotPath, type HotPath } from './hot-path/hot-path.js';
+import { useGraphQlJitWhenLoaded } from './hot-path/lazy-jit.js';
+import { useBodyLimit } from './http/body-limit.js';
+import { graphiqlOptions, renderGraphiQLWhenShown } from './http/graphiql.js';
+import type { Readiness } from './http/readiness.js';
+import { requestIdOf, useRequestId } from './http/request-id.js';
+import { useBadParamsAs400 } from './http/request-params.js';
+import { useStreamsOnlyWhenAccepted } from './http/subscriptions.js';
+import type { Audit } from './observability/audit.js';
+import type { Metrics } from './observability/metrics.js';
+import { observeRootFields, type RootFieldEvent } from './observability/root-fields.js';
+import { hardening, LIMITS } from './security/armor.js';
+import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './security/rate-limit.js';
 
-export { SANDBOX_DEVELOPER } from './auth.js';
+export { SANDBOX_DEVELOPER } from './auth/auth.js';
 
 export interface AppDeps {
   d24: D24Client;

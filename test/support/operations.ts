@@ -1,4 +1,4 @@
-import { exampleDocument } from '../../src/server/examples.js';
+import { exampleDocument } from '../../src/server/http/examples.js';
 
 /** The four root fields and the example operation (selecting every union member) for each. */
 export const FIELDS = ['cashout', 'holdCashout', 'releaseCashout', 'cancelCashout'] as const;

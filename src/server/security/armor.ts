@@ -11,8 +11,8 @@ import {
 import type { CORSOptions } from '@whatwg-node/server';
 import { type DocumentNode, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import type { Config } from '../config.js';
-import { PROJECT_ROOT } from '../version.js';
+import type { Config } from '../../config.js';
+import { PROJECT_ROOT } from '../../version.js';
 import { yogaCache } from './bounded-cache.js';
 
 /** Every limit a request must pass; the example operations sit far below each, abuse does not. */

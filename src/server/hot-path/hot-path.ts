@@ -13,14 +13,14 @@ import {
 import type { CompiledQuery } from 'graphql-jit';
 import { type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context, Principal } from '../schema/builder.js';
-import type { Authenticator } from './auth.js';
-import { BoundedCache } from './bounded-cache.js';
+import type { Context, Principal } from '../../schema/builder.js';
+import type { Authenticator } from '../auth/auth.js';
+import { logRequest, requestIdFrom } from '../http/request-id.js';
+import type { Metrics } from '../observability/metrics.js';
+import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from '../security/armor.js';
+import { BoundedCache } from '../security/bounded-cache.js';
+import { type MutationRateLimit, mutationCostOf } from '../security/rate-limit.js';
 import type { CompileQuery } from './lazy-jit.js';
-import type { Metrics } from './metrics.js';
-import { type MutationRateLimit, mutationCostOf } from './rate-limit.js';
-import { logRequest, requestIdFrom } from './request-id.js';
-import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from './security.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
