@@ -5,7 +5,7 @@ import { type DatabaseTarget, databaseTarget } from './ledger/connect.js';
 const flag = z.enum(['true', 'false']).optional();
 const optionalText = z.string().trim().min(1).optional();
 
-// Every variable from CONTRACT.md's configuration table (plus the operational knobs the README documents).
+// Every variable from docs/contract.md's configuration table (plus the operational knobs the README documents).
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),

@@ -9,7 +9,7 @@ import { type MutationField, OPERATIONS, type TypedResult } from './support/oper
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
-// CONTRACT.md "Bulk actions", over HTTP with real tokens.
+// docs/contract.md "Bulk actions", over HTTP with real tokens.
 const BULK: Record<MutationField, { field: string; document: string }> = {
   holdCashout: { field: 'holdCashouts', document: exampleDocument('holdCashouts') },
   releaseCashout: { field: 'releaseCashouts', document: exampleDocument('releaseCashouts') },

@@ -44,7 +44,7 @@ export function errorForCode(code: number, requestedStatus: CashoutStatus | null
 }
 
 /**
- * The one mapping from a D24 answer to an outcome (CONTRACT.md, "What each D24 answer becomes"):
+ * The one mapping from a D24 answer to an outcome (docs/contract.md, "What each D24 answer becomes"):
  * returns the reported state, or throws the typed error. `requestedStatus` is the status a state-changing call asked
  * for (null for a look-up). Transport failures are mapped in transport.ts; the 510 look-up rule is in client.ts.
  */

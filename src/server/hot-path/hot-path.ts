@@ -13,7 +13,7 @@ import {
 import type { CompiledQuery } from 'graphql-jit';
 import { type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context, Principal } from '../../schema/builder.js';
+import type { Context, Principal } from '../../context.js';
 import type { Authenticator } from '../auth/auth.js';
 import { logRequest, requestIdFrom } from '../http/request-id.js';
 import type { Metrics } from '../observability/metrics.js';

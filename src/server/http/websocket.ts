@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLParams, YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Context, Principal } from '../../schema/builder.js';
+import type { Context, Principal } from '../../context.js';
 import { AuthenticationError, type Authenticator } from '../auth/auth.js';
 import { LIMITS, loadPersistedDocuments, persistedDocumentIdOf } from '../security/armor.js';
 import { requestIdFrom } from './request-id.js';

@@ -1,6 +1,6 @@
 import { type DocumentNode, getOperationAST, valueFromASTUntyped } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { Context } from '../../schema/builder.js';
+import type { Context } from '../../context.js';
 import { bulkCost, isBulkField } from '../../schema/bulk-items.js';
 import { rootFields } from '../auth/refused-fields.js';
 
