@@ -126,14 +126,14 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     readiness,
     ...(redis && { rateLimitStore: sharedRateLimit(redis, config, logger) }),
   });
-  const server = createHttpServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener), {
+  const server = createHttpServer(withNotificationWebhook(notifications.webhook, app.listener), {
     ...SERVER_LIMITS,
     ...deps.serverLimits,
   });
   const requests = trackRequests(server);
   const websocket = serveGraphQLOverWebSocket({
     server,
-    yoga: app,
+    yoga: app.yoga,
     authenticate: app.authenticate,
     trustedDocumentsRequired: config.trustedDocumentsRequired,
     logger,

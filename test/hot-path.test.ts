@@ -391,7 +391,7 @@ describe('an unexpected failure on the hot path', () => {
       ledger: await memoryLedger(),
       logger: pino({ level: 'silent' }),
     });
-    const server = createServer(app.hotPath.listener);
+    const server = createServer(app.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {

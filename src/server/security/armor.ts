@@ -168,8 +168,6 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
         documentCache,
         errorCache: yogaCache<unknown>(CACHE_LIMITS.parseErrors, CACHE_LIMITS.parseErrorChars),
       },
-      // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
-      maskedErrors: config.production ? { isDev: false } : true,
     },
     plugins,
   };
