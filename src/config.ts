@@ -1,3 +1,4 @@
+// Over 200 lines: every environment variable, its validation and its place in Config, kept in one file on purpose.
 import { z } from 'zod';
 import type { D24Credentials } from './d24/client.js';
 import { type DatabaseTarget, databaseTarget } from './ledger/connect.js';

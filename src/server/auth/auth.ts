@@ -1,3 +1,4 @@
+// Over 200 lines: HS256, JWKS and the sandbox developer share one token cache and one error mapping.
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
