@@ -1,4 +1,4 @@
-import { exampleDocument } from '../src/server/examples.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { cpuMs } from './proc.js';
 
 // A 100-item holdCashouts against 100 single holdCashout calls (in a loop, and 8 at a time, the bulk's own bound):

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
-import { exampleOperations } from '../src/server/examples.js';
+import { exampleOperations } from '../src/server/http/examples.js';
 
 // The examples whose variables this script can vary: one cashout each.
 const EXAMPLE_FIELDS = new Set(['holdCashout', 'releaseCashout', 'cancelCashout', 'cashout']);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exampleDocument } from '../src/server/examples.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { bulkRow, measureBulk } from './bulk.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';

@@ -1,3 +1,4 @@
+// Over 200 lines: every environment variable, its validation and its place in Config, kept in one file on purpose.
 import { z } from 'zod';
 import type { D24Credentials } from './d24/client.js';
 import { type DatabaseTarget, databaseTarget } from './ledger/connect.js';
@@ -5,7 +6,7 @@ import { type DatabaseTarget, databaseTarget } from './ledger/connect.js';
 const flag = z.enum(['true', 'false']).optional();
 const optionalText = z.string().trim().min(1).optional();
 
-// Every variable from CONTRACT.md's configuration table (plus the operational knobs the README documents).
+// Every variable from docs/contract.md's configuration table (plus the operational knobs the README documents).
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
@@ -35,6 +36,8 @@ const envSchema = z
     NODE_ENV: z.string().optional(),
     GRAPHIQL: flag,
     TRUSTED_DOCUMENTS: z.enum(['required', 'off']).optional(),
+    // `off`: every request goes through Yoga (src/server/hot-path/ is skipped); to rule the hot path out of a problem.
+    HOT_PATH: z.enum(['on', 'off']).default('on'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     READY_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -108,6 +111,8 @@ export interface Config {
   production: boolean;
   graphiql: boolean;
   trustedDocumentsRequired: boolean;
+  /** HOT_PATH=off: Yoga answers every request (the hot path beside it is never taken). */
+  hotPath: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   shutdownGraceMs: number;
   /** How often /ready's TCP probe of D24's origin runs (/ready itself only reads the last result). */
@@ -152,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     production,
     graphiql: !production || e.GRAPHIQL === 'true',
     trustedDocumentsRequired: e.TRUSTED_DOCUMENTS === 'required',
+    hotPath: e.HOT_PATH === 'on',
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyProbeIntervalMs: e.READY_PROBE_INTERVAL_MS,

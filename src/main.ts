@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createLoggers } from './server/logger.js';
+import { createLoggers } from './server/observability/logger.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {

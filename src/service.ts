@@ -12,17 +12,17 @@ import {
   type Notifications,
   withNotificationWebhook,
 } from './notifications/index.js';
+import { connectRedis, type RedisConnections } from './redis.js';
 import { type Sandbox, startSandbox } from './sandbox/index.js';
 import { type App, createApp } from './server/app.js';
-import { createAudit } from './server/audit.js';
-import { type DrainReport, trackRequests } from './server/drain.js';
-import { AUDIT_LOGGER_NAME } from './server/logger.js';
-import { createMetrics, type Metrics } from './server/metrics.js';
-import { RedisRateLimitStore } from './server/rate-limit-redis.js';
-import { createReadiness, type Readiness } from './server/readiness.js';
-import { connectRedis, type RedisConnections } from './server/redis.js';
-import { createHttpServer, SERVER_LIMITS, type ServerLimits } from './server/security.js';
-import { type GraphQLWebSocket, serveGraphQLOverWebSocket } from './server/websocket.js';
+import { type DrainReport, trackRequests } from './server/http/drain.js';
+import { createReadiness, type Readiness } from './server/http/readiness.js';
+import { type GraphQLWebSocket, serveGraphQLOverWebSocket } from './server/http/websocket.js';
+import { createAudit } from './server/observability/audit.js';
+import { AUDIT_LOGGER_NAME } from './server/observability/logger.js';
+import { createMetrics, type Metrics } from './server/observability/metrics.js';
+import { createHttpServer, SERVER_LIMITS, type ServerLimits } from './server/security/armor.js';
+import { RedisRateLimitStore } from './server/security/rate-limit-redis.js';
 
 /** A running service: what `npm start` runs, and what tests start on port 0. */
 export interface Service {
@@ -126,14 +126,14 @@ export async function startService(config: Readonly<Config>, deps: ServiceDeps):
     readiness,
     ...(redis && { rateLimitStore: sharedRateLimit(redis, config, logger) }),
   });
-  const server = createHttpServer(withNotificationWebhook(notifications.webhook, app.hotPath.listener), {
+  const server = createHttpServer(withNotificationWebhook(notifications.webhook, app.listener), {
     ...SERVER_LIMITS,
     ...deps.serverLimits,
   });
   const requests = trackRequests(server);
   const websocket = serveGraphQLOverWebSocket({
     server,
-    yoga: app,
+    yoga: app.yoga,
     authenticate: app.authenticate,
     trustedDocumentsRequired: config.trustedDocumentsRequired,
     logger,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadPersistedDocuments } from '../src/server/security.js';
+import { loadPersistedDocuments } from '../src/server/security/armor.js';
 import { captureLogs } from './support/logs.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';

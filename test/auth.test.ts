@@ -9,7 +9,7 @@ import {
   createAuthenticator,
   JWKS_OUTAGE_MS,
   SANDBOX_DEVELOPER,
-} from '../src/server/auth.js';
+} from '../src/server/auth/auth.js';
 import { captureLogs } from './support/logs.js';
 import { OPERATIONS as OPS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';

@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.js';
-import { useBodyLimit } from '../src/server/body-limit.js';
+import { useBodyLimit } from '../src/server/http/body-limit.js';
 
 // useBodyLimit replaces Yoga's own limit (maxRequestBodySize: false): same answers, without a stream per request.
 let server: Server;

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CashoutStatus } from '../src/d24/wire.js';
 import type { Fault } from '../src/sandbox/index.js';
-import { exampleDocument } from '../src/server/examples.js';
-import { LIMITS } from '../src/server/security.js';
+import { exampleDocument } from '../src/server/http/examples.js';
+import { LIMITS } from '../src/server/security/armor.js';
 import { expectedResult, type Plan, stateLie } from './support/expectations.js';
 import { captureLogs } from './support/logs.js';
 import { type MutationField, OPERATIONS, type TypedResult } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
-// CONTRACT.md "Bulk actions", over HTTP with real tokens.
+// docs/contract.md "Bulk actions", over HTTP with real tokens.
 const BULK: Record<MutationField, { field: string; document: string }> = {
   holdCashout: { field: 'holdCashouts', document: exampleDocument('holdCashouts') },
   releaseCashout: { field: 'releaseCashouts', document: exampleDocument('releaseCashouts') },

@@ -197,7 +197,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 const present = (value: unknown) => value !== undefined && value !== null;
 
-/** CONTRACT.md's input rules applied to the variables as the server parses them. */
+/** docs/contract.md's input rules applied to the variables as the server parses them. */
 function contractValid(field: Field, variables: unknown): boolean {
   if (variables === null) variables = {};
   if (!isObject(variables)) return false;

@@ -6,15 +6,15 @@ import { HoldCashoutDocument } from '../schema/generated/graphql.js';
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
-import { exampleDocument } from '../src/server/examples.js';
-import type { HotPath } from '../src/server/hot-path.js';
+import type { HotPath } from '../src/server/hot-path/hot-path.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { memoryLedger } from './support/ledger.js';
 import { captureLogs } from './support/logs.js';
 import { OPERATIONS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
-// The hot path (src/server/hot-path.ts) must answer byte for byte what Yoga answers, and hand Yoga whatever it
+// The hot path (src/server/hot-path/hot-path.ts) must answer byte for byte what Yoga answers, and hand Yoga whatever it
 // cannot. Each request goes over real HTTP; the same request sent with a chunked body (no Content-Length) always
 // takes Yoga's path, which gives the reference answer.
 
@@ -391,7 +391,7 @@ describe('an unexpected failure on the hot path', () => {
       ledger: await memoryLedger(),
       logger: pino({ level: 'silent' }),
     });
-    const server = createServer(app.hotPath.listener);
+    const server = createServer(app.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {

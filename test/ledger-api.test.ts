@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleDocument } from '../src/server/examples.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { startTcpProxy, type TcpProxy } from './support/net.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
-// CONTRACT.md "Reasons, history and listing (the ledger)", row by row, over HTTP with real tokens.
+// docs/contract.md "Reasons, history and listing (the ledger)", row by row, over HTTP with real tokens.
 const ALL = 'cashouts:read cashouts:hold cashouts:release cashouts:cancel';
 const token = (sub: string, scope = ALL) => hs256Token({ claims: { sub, scope } }).then(bearer);
 

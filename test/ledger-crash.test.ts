@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { exampleDocument } from '../src/server/examples.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 

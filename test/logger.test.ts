@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { REDACTED } from '../src/server/logger.js';
+import { REDACTED } from '../src/server/observability/logger.js';
 import { captureLogs } from './support/logs.js';
 import { startTestService, type TestService } from './support/service.js';
 

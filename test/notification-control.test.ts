@@ -6,7 +6,7 @@ import {
   verifyControl,
 } from '../src/notifications/control.js';
 
-// D24.md's test vectors (computed with Python's hmac, independently of this code).
+// docs/d24.md's test vectors (computed with Python's hmac, independently of this code).
 const VECTORS = [
   {
     key: 'sandbox_secret_key',

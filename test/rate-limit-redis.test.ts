@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRateLimitStore } from '../src/server/rate-limit-redis.js';
+import { RedisRateLimitStore } from '../src/server/security/rate-limit-redis.js';
 import { captureLogs } from './support/logs.js';
 import { freePort } from './support/net.js';
 import { dropKeys, testRedisUrl, uniquePrefix } from './support/redis.js';

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import codegenConfig from '../codegen.js';
 import { schema } from '../src/schema/index.js';
 import { printedSchema } from '../src/schema/print.js';
-import { exampleOperations } from '../src/server/examples.js';
+import { exampleOperations } from '../src/server/http/examples.js';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../src/sandbox/index.js';
-import { exampleDocument } from '../src/server/examples.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 

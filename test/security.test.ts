@@ -7,10 +7,10 @@ import { CashoutDocument, HoldCashoutDocument } from '../schema/generated/graphq
 import { loadConfig } from '../src/config.js';
 import type { D24Client } from '../src/d24/client.js';
 import { createApp } from '../src/server/app.js';
-import { BoundedCache } from '../src/server/bounded-cache.js';
-import { type ExampleName, exampleDocument } from '../src/server/examples.js';
-import { MemoryRateLimitStore } from '../src/server/rate-limit.js';
-import { CACHE_LIMITS, LIMITS, SERVER_LIMITS } from '../src/server/security.js';
+import { type ExampleName, exampleDocument } from '../src/server/http/examples.js';
+import { CACHE_LIMITS, LIMITS, SERVER_LIMITS } from '../src/server/security/armor.js';
+import { BoundedCache } from '../src/server/security/bounded-cache.js';
+import { MemoryRateLimitStore } from '../src/server/security/rate-limit.js';
 import { memoryLedger } from './support/ledger.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';

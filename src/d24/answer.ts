@@ -1,9 +1,9 @@
 import {
   CashoutNotFoundError,
-  type D24ErrorKind,
   D24RequestError,
   D24UnavailableError,
   InvalidStatusTransitionError,
+  kindOfCode,
 } from './errors.js';
 import { type CashoutStatus, D24_CODES, statusFromCode } from './wire.js';
 
@@ -23,28 +23,17 @@ export interface RawAnswer {
   body: string;
 }
 
-const KIND_BY_CODE: ReadonlyMap<number, D24ErrorKind> = new Map([
-  [D24_CODES.INVALID_PARAMS, 'INVALID_PARAMS'],
-  [D24_CODES.INVALID_SIGNATURE, 'INVALID_SIGNATURE'],
-  [D24_CODES.INVALID_CREDENTIALS, 'INVALID_CREDENTIALS'],
-  [D24_CODES.INVALID_CREDENTIALS_CONTACT, 'INVALID_CREDENTIALS'],
-  [D24_CODES.UNREGISTERED_IP, 'UNREGISTERED_IP'],
-  [D24_CODES.MALFORMED_REQUEST, 'MALFORMED_REQUEST'],
-  [D24_CODES.CANCEL_FAILED, 'CANCEL_FAILED'],
-  [D24_CODES.STATUS_NOT_SUPPORTED, 'STATUS_NOT_SUPPORTED'],
-]);
-
 /** D24's error for `code`, whatever the HTTP status it came with. */
 export function errorForCode(code: number, requestedStatus: CashoutStatus | null): Error {
   if (code === D24_CODES.CASHOUT_NOT_FOUND) return new CashoutNotFoundError(code);
   if (code === D24_CODES.INVALID_STATUS_TRANSITION && requestedStatus) {
     return new InvalidStatusTransitionError(requestedStatus, null, code);
   }
-  return new D24RequestError(code, KIND_BY_CODE.get(code) ?? 'OTHER');
+  return new D24RequestError(code, kindOfCode(code));
 }
 
 /**
- * The one mapping from a D24 answer to an outcome (CONTRACT.md, "What each D24 answer becomes"):
+ * The one mapping from a D24 answer to an outcome (docs/contract.md, "What each D24 answer becomes"):
  * returns the reported state, or throws the typed error. `requestedStatus` is the status a state-changing call asked
  * for (null for a look-up). Transport failures are mapped in transport.ts; the 510 look-up rule is in client.ts.
  */

@@ -1,3 +1,4 @@
+// Over 200 lines: the four D24 operations share one retry and idempotency policy, which reads best in one place.
 import type { Dispatcher } from 'undici';
 import { SERVICE_NAME, SERVICE_VERSION } from '../version.js';
 import { type CashoutState, interpretAnswer } from './answer.js';

@@ -1,4 +1,4 @@
-/** D24 Cashouts API v3 wire vocabulary, shared by the client and the sandbox. See shared/product/D24.md. */
+/** D24 Cashouts API v3 wire vocabulary, shared by the client and the sandbox. See docs/d24.md. */
 
 /** Cashout statuses, indexed by D24's numeric code (0..5). */
 export const CASHOUT_STATUSES = [

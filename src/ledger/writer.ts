@@ -1,3 +1,4 @@
+// Over 200 lines: the write queue, its outage buffer and its drain are one state machine.
 import type { Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { applyEvent } from './apply.js';

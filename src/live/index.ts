@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import type { Principal } from '../context.js';
 import type { Ledger } from '../ledger/types.js';
-import type { Principal } from '../schema/builder.js';
-import type { RedisConnections } from '../server/redis.js';
+import type { RedisConnections } from '../redis.js';
 import { createLiveFeed, type LiveFeed } from './feed.js';
 import { createLivePubSub, type LivePubSub } from './pubsub.js';
 import { EventStream } from './stream.js';

@@ -2,7 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RedisConnections } from '../server/redis.js';
+import type { RedisConnections } from '../redis.js';
 
 /**
  * "Look": some replica committed ledger events up to `upTo` about these cashouts. It carries no event: every

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { D24Client } from '../d24/client.js';
 import { withInboxTables } from '../ledger/inbox.js';
 import type { Ledger, LedgerDatabase } from '../ledger/index.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../server/observability/metrics.js';
 import { StatusLookups } from './lookups.js';
 import { NotificationProcessor } from './processor.js';
 import { Reconciler, type ReconcilerOptions } from './reconciler.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { readBody } from '../http/read-body.js';
-import { requestIdFrom } from '../server/request-id.js';
+import { readBody } from '../server/http/read-body.js';
+import { requestIdFrom } from '../server/http/request-id.js';
 import { InvalidControlError, verifyControl } from './control.js';
 import { MalformedNotificationError, parseNotification, type ReceivedNotification } from './form.js';
 

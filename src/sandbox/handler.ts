@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifySignature } from '../d24/sign.js';
 import type { D24EndpointName } from '../d24/wire.js';
 import { D24_ENDPOINTS } from '../d24/wire.js';
-import { readBody } from '../http/read-body.js';
+import { readBody } from '../server/http/read-body.js';
 import type { Answer } from './answers.js';
 import {
   BAD_CREDENTIALS,

@@ -1,6 +1,6 @@
 import type { Rejection, SandboxCashout } from './types.js';
 
-/** Rejections a bank gives (D24.md's list), drawn for the sandbox's own rejections; 826 is kept for reversals. */
+/** Rejections a bank gives (docs/d24.md's list), drawn for the sandbox's own rejections; 826 is kept for reversals. */
 const REJECTIONS: readonly Rejection[] = [
   { code: 800, reason: 'ERROR_ACCOUNT_INCORRECT' },
   { code: 808, reason: 'ERROR_OTHER' },

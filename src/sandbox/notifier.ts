@@ -1,3 +1,4 @@
+// Over 200 lines: notification delivery, its retry schedule and its injected faults are one state machine.
 import { Agent, request } from 'undici';
 import { d24Date, notificationBody } from '../notifications/control.js';
 import { FaultBook } from './faults.js';

@@ -1,3 +1,4 @@
+// Over 200 lines: the sandbox's start, its seeded state and its test-facing controls are one object's parts.
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

@@ -3,35 +3,11 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLError } from 'graphql';
-import type { Logger } from 'pino';
-import type { D24Client } from '../d24/client.js';
-import type { Ledger } from '../ledger/index.js';
-import type { Live } from '../live/index.js';
+import { type Context, SCOPES, type Scope } from '../context.js';
 import { ValidationError } from './validation.js';
 
-export const SCOPES = ['cashouts:read', 'cashouts:cancel', 'cashouts:hold', 'cashouts:release'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-/** Who is calling: a token's subject and scopes, or the local developer on the sandbox. */
-export interface Principal {
-  subject: string;
-  scopes: ReadonlySet<string>;
-  /** When the token expires (ms since the epoch); absent when authentication is off. Ends subscription streams. */
-  expiresAt?: number;
-}
-
-/** Built per request by the server; resolvers take the D24 client from here, never from a module. */
-export interface Context {
-  d24: D24Client;
-  /** The cashout ledger: every status change and observation is recorded there. */
-  ledger: Ledger;
-  requestId: string;
-  /** The request's logger: every line carries `requestId`. */
-  log: Logger;
-  principal: Principal;
-  /** Subscriptions: the replica's one PubSub and ledger reader, made once at start-up. */
-  live: Live;
-}
+export type { Context, Principal, Scope } from '../context.js';
+export { SCOPES } from '../context.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -42,7 +18,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  // CONTRACT.md's fields are non-null unless marked; the few nullable ones say so where they are defined.
+  // docs/contract.md's fields are non-null unless marked; the few nullable ones say so where they are defined.
   defaultFieldNullability: false,
   // Order matters: auth runs outermost (its failures stay top-level), then errors catches what validation throws.
   plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin],

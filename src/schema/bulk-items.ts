@@ -9,7 +9,7 @@ export const BULK_FIELDS = {
 } as const;
 export type BulkField = keyof typeof BULK_FIELDS;
 
-/** Items per bulk mutation (CONTRACT.md). */
+/** Items per bulk mutation (docs/contract.md). */
 export const BULK_MAX_ITEMS = 100;
 /** D24 calls one bulk request makes at a time at most. */
 export const BULK_D24_CONCURRENCY = 8;

@@ -4,7 +4,7 @@ import { BadCursorError } from '../ledger/cursors.js';
 import { LedgerUnavailableError, type Page } from '../ledger/index.js';
 import { builder } from './builder.js';
 
-// Relay-style connections, built by hand with CONTRACT.md's names (PageInfo has only what the contract names).
+// Relay-style connections, built by hand with docs/contract.md's names (PageInfo has only what the contract names).
 
 const PageInfoRef = builder.objectRef<Page<unknown>>('PageInfo').implement({
   description: 'Where a page ends, and whether more follow (forward pagination: pass endCursor as `after`).',
@@ -43,7 +43,7 @@ export function defineConnection<T>(
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
-/** `first` checked against CONTRACT.md's 1–100: a top-level BAD_USER_INPUT error otherwise. */
+/** `first` checked against docs/contract.md's 1–100: a top-level BAD_USER_INPUT error otherwise. */
 export function pageSize(first: number | null | undefined, fallback: number): number {
   const size = first ?? fallback;
   if (!Number.isInteger(size) || size < 1 || size > 100) {

@@ -1,7 +1,8 @@
 import {
   type CashoutError,
   CashoutNotFoundError,
-  D24_ERROR_KINDS,
+  D24_REFUSALS,
+  type D24ErrorKind,
   D24RequestError,
   D24UnavailableError,
   InvalidStatusTransitionError,
@@ -71,26 +72,11 @@ builder.objectType(InvalidStatusTransitionError, {
   }),
 });
 
-const KIND_DESCRIPTIONS: Record<(typeof D24_ERROR_KINDS)[number], string> = {
-  INVALID_PARAMS: 'D24 code 300: D24 found the parameters invalid.',
-  INVALID_SIGNATURE:
-    "D24 code 302: the Payload-Signature was refused (the service's API Signature key is wrong).",
-  INVALID_CREDENTIALS: "D24 code 401 or 524: the service's D24 login or pass was refused.",
-  UNREGISTERED_IP: "D24 code 402: the service's IP address is not whitelisted at D24.",
-  MALFORMED_REQUEST: 'D24 code 502: D24 could not read the request body.',
-  CANCEL_FAILED: 'D24 code 702: D24 could not cancel the cashout.',
-  STATUS_NOT_SUPPORTED: 'D24 code 521: this status change is not supported for this cashout.',
-  OTHER: 'Any other D24 code; see `code`.',
-};
-
 const D24ErrorKindEnum = builder.enumType('D24ErrorKind', {
   description: 'Why D24 refused a request.',
   values: Object.fromEntries(
-    D24_ERROR_KINDS.map((kind) => [kind, { value: kind, description: KIND_DESCRIPTIONS[kind] }]),
-  ) as Record<
-    (typeof D24_ERROR_KINDS)[number],
-    { value: (typeof D24_ERROR_KINDS)[number]; description: string }
-  >,
+    D24_REFUSALS.map(({ kind, description }) => [kind, { value: kind, description }]),
+  ) as Record<D24ErrorKind, { value: D24ErrorKind; description: string }>,
 });
 
 builder.objectType(D24RequestError, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CashoutError } from '../d24/errors.js';
 
-// CONTRACT.md: a decimal integer from 1 to 2^53−1, sent to D24 as a JSON number.
+// docs/contract.md: a decimal integer from 1 to 2^53−1, sent to D24 as a JSON number.
 export const cashoutIdSchema = z
   .string()
   .refine(
@@ -22,7 +22,7 @@ export const externalIdSchema = z
 // biome-ignore lint/suspicious/noControlCharactersInRegex: line feed is the one control character a reason may hold.
 const CONTROL_BUT_LINE_FEED = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
-// CONTRACT.md: 1–500 characters, no control characters except line feed. Kept in the ledger, never sent to D24.
+// docs/contract.md: 1–500 characters, no control characters except line feed. Kept in the ledger, never sent to D24.
 export const reasonSchema = z
   .string()
   .refine((reason) => reason.length > 0 && [...reason].length <= 500, 'must be 1 to 500 characters')

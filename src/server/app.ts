@@ -1,28 +1,29 @@
-import type { GraphQLError } from 'graphql';
+import type { RequestListener } from 'node:http';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Context } from '../context.js';
 import type { D24Client } from '../d24/client.js';
 import type { Ledger } from '../ledger/index.js';
 import { createLive, type Live } from '../live/index.js';
-import type { Context } from '../schema/builder.js';
 import { schema } from '../schema/index.js';
-import type { Audit } from './audit.js';
-import { type Authenticator, useAuthentication } from './auth.js';
-import { useBodyLimit } from './body-limit.js';
-import { graphiqlOptions, renderGraphiQLWhenShown } from './graphiql.js';
-import { createHotPath, type HotPath } from './hot-path.js';
-import { useGraphQlJitWhenLoaded } from './lazy-jit.js';
-import type { Metrics } from './metrics.js';
-import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './rate-limit.js';
-import type { Readiness } from './readiness.js';
-import { requestIdOf, useRequestId } from './request-id.js';
-import { useBadParamsAs400 } from './request-params.js';
-import { observeRootFields, type RootFieldEvent } from './root-fields.js';
-import { hardening, LIMITS } from './security.js';
-import { useStreamsOnlyWhenAccepted } from './subscriptions.js';
+import { type Authenticator, useAuthentication } from './auth/auth.js';
+import { createErrorMasking } from './errors.js';
+import { createHotPath, type HotPath } from './hot-path/hot-path.js';
+import { useGraphQlJitWhenLoaded } from './hot-path/lazy-jit.js';
+import { useBodyLimit } from './http/body-limit.js';
+import { graphiqlOptions, renderGraphiQLWhenShown } from './http/graphiql.js';
+import type { Readiness } from './http/readiness.js';
+import { requestIdOf, useRequestId } from './http/request-id.js';
+import { useBadParamsAs400 } from './http/request-params.js';
+import { useStreamsOnlyWhenAccepted } from './http/subscriptions.js';
+import type { Audit } from './observability/audit.js';
+import type { Metrics } from './observability/metrics.js';
+import { observeRootFields, type RootFieldEvent } from './observability/root-fields.js';
+import { hardening, LIMITS } from './security/armor.js';
+import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './security/rate-limit.js';
 
-export { SANDBOX_DEVELOPER } from './auth.js';
+export { SANDBOX_DEVELOPER } from './auth/auth.js';
 
 export interface AppDeps {
   d24: D24Client;
@@ -41,17 +42,36 @@ export interface AppDeps {
   rateLimitStore?: RateLimitStore;
 }
 
-/** Yoga's app (a fetch-style handler), and the hot path beside it: `hotPath.listener` is what a server listens with. */
-export type App = YogaServerInstance<Record<string, never>, Context> & {
+/** What the hot path does about a plugin's work: does it itself, or leaves every document needing it to Yoga. */
+export type HotPathDeclaration = 'performs' | 'yoga-only';
+
+/** One of createApp's plugins, in order, with what the hot path does about it (the test checks every one says). */
+export interface Stage {
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: plugins are typed for different contexts (Yoga's, ours).
+  plugin: Plugin<any>;
+  hotPath: HotPathDeclaration;
+}
+
+type Yoga = YogaServerInstance<Record<string, never>, Context>;
+
+/** Yoga (a fetch-style handler) and the node:http listener `startService` listens with: the hot path, then Yoga. */
+export interface App {
+  yoga: Yoga;
+  listener: RequestListener;
+  /** Yoga's in-process fetch (tests without HTTP). */
+  fetch: Yoga['fetch'];
   hotPath: HotPath;
+  /** Yoga's plugins in order, each with its hot-path declaration. */
+  stages: readonly Stage[];
   /** How many parsed documents Yoga's parse cache holds. */
   documentsCached(): number;
   /** The authenticator Yoga's path uses (and the WebSocket transport, for `connectionParams`). */
   authenticate: Authenticator;
   live: Live;
-};
+}
 
-/** Builds the GraphQL app; `startService` makes its `hotPath.listener` listen. */
+/** Builds the GraphQL app; `startService` makes its `listener` listen. */
 export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const observers = [deps.audit?.observe, deps.metrics?.observeRootField].filter(
     (observer): observer is (event: RootFieldEvent) => void => !!observer,
@@ -81,12 +101,48 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       principal,
     };
   };
-  // The hot path's plugin records what Yoga accepted; it reads params before trusted documents rewrite them.
-  let hotPath: HotPath | undefined;
-  const recordAccepted: Plugin = {
-    onParams: (payload) => hotPath?.plugin.onParams?.(payload),
-    onExecute: (payload) => hotPath?.plugin.onExecute?.(payload),
-  };
+  const masking = createErrorMasking(config.production, deps.logger);
+  const hotPath = createHotPath({
+    authenticate: auth.authenticate,
+    rateLimit,
+    compileQuery: jit.compileQuery,
+    jitReady: jit.ready,
+    contextFor,
+    logger: deps.logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
+    maxBodyBytes: LIMITS.bodyBytes,
+    maskError: masking.mask,
+  });
+  // Order is deliberate. First what must see every request and never refuses one: the request id, the hot path's
+  // record of what Yoga accepted (before trusted documents rewrite params), the audit (it records params before
+  // anything can refuse them), the /ready and /metrics endpoints (no auth on probes). Then whatever refuses a request
+  // (auth, then CSRF, armor, trusted documents, then the rate limit). graphql-jit compiles each operation once it has
+  // loaded (after start-up, so cold start stays short); the body limit comes last, as it must see the request parser
+  // every other plugin chose. `hotPath` says whether the hot path does the plugin's work itself, or serves only
+  // documents that never need it (those stay on Yoga's path).
+  const stages: Stage[] = [
+    { name: 'graphql-jit', plugin: jit.plugin, hotPath: 'performs' },
+    { name: 'request id', plugin: useRequestId({ logger: deps.logger }), hotPath: 'performs' },
+    { name: 'hot path record', plugin: hotPath.plugin, hotPath: 'performs' },
+    // The hot path serves only params that parse; anything else falls back to Yoga.
+    { name: 'bad params as 400', plugin: useBadParamsAs400(), hotPath: 'yoga-only' },
+    // On the hot path the audit comes from the schema (observeRootFields); refusals, which it records, are Yoga's.
+    ...(deps.audit ? [{ name: 'audit', plugin: deps.audit.plugin, hotPath: 'performs' as const }] : []),
+    // The hot path serves POST /graphql only.
+    ...(deps.readiness
+      ? [{ name: 'readiness', plugin: deps.readiness.plugin, hotPath: 'yoga-only' as const }]
+      : []),
+    ...(deps.metrics
+      ? [{ name: 'metrics', plugin: deps.metrics.plugin(), hotPath: 'performs' as const }]
+      : []),
+    { name: 'authentication', plugin: auth.plugin, hotPath: 'performs' },
+    // CSRF, armor, trusted documents, introspection: the hot path serves only documents they have already passed.
+    ...security.plugins.map((plugin, i) => ({ name: `security ${i}`, plugin, hotPath: 'performs' as const })),
+    { name: 'rate limit', plugin: rateLimit.plugin, hotPath: 'performs' },
+    // The hot path answers JSON only; a stream is always Yoga's.
+    { name: 'streams only when accepted', plugin: useStreamsOnlyWhenAccepted(), hotPath: 'yoga-only' },
+    { name: 'body limit', plugin: useBodyLimit(LIMITS.bodyBytes), hotPath: 'performs' },
+  ];
   const yoga = createYoga<Record<string, never>, Context>({
     schema: observers.length
       ? observeRootFields(schema, (event) => {
@@ -107,26 +163,9 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       warn: (...args: unknown[]) => deps.logger.warn(args.map(String).join(' ')),
       error: (error: unknown, ...rest: unknown[]) => deps.logger.error({ err: error, detail: rest }),
     },
-    // Order is deliberate. First what must see every request and never refuses one: the request id, the audit
-    // (it records params before anything can refuse them), the /ready and /metrics endpoints (no auth on probes).
-    // Then whatever refuses a request (auth, then CSRF, armor, trusted documents, then the rate limit).
-    // graphql-jit compiles each operation once it has loaded (after start-up, so cold start stays short); the body
-    // limit comes last, as it must see the request parser every other plugin chose.
-    plugins: [
-      jit.plugin,
-      useRequestId({ logger: deps.logger }),
-      recordAccepted,
-      useBadParamsAs400(),
-      ...(deps.audit ? [deps.audit.plugin] : []),
-      ...(deps.readiness ? [deps.readiness.plugin] : []),
-      ...(deps.metrics ? [deps.metrics.plugin()] : []),
-      auth.plugin,
-      ...security.plugins,
-      rateLimit.plugin,
-      useStreamsOnlyWhenAccepted(),
-      useBodyLimit(LIMITS.bodyBytes),
-    ],
+    plugins: stages.map((stage) => stage.plugin),
     ...security.options,
+    maskedErrors: masking.yoga,
     // A WebSocket subscription (websocket.ts) comes with its connection's principal; HTTP with its request.
     context: (initial) => {
       const ws = initial as Partial<Pick<Context, 'principal' | 'requestId'>>;
@@ -134,36 +173,15 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
       return contextFor(requestIdOf(initial.request), auth.principalOf(initial.request));
     },
   });
-  hotPath = createHotPath({
+  return {
     yoga,
-    authenticate: auth.authenticate,
-    rateLimit,
-    compileQuery: jit.compileQuery,
-    jitReady: jit.ready,
-    contextFor,
-    logger: deps.logger,
-    ...(deps.metrics && { metrics: deps.metrics }),
-    maxBodyBytes: LIMITS.bodyBytes,
-    maskError: maskerOf(yoga),
-  });
-  return Object.assign(yoga, {
+    // HOT_PATH=off: Yoga answers everything (its plugin still records, harmlessly).
+    listener: config.hotPath ? hotPath.listenerFor(yoga) : yoga,
+    fetch: yoga.fetch,
     hotPath,
+    stages,
     documentsCached: security.documentsCached,
     authenticate: auth.authenticate,
     live,
-  });
+  };
 }
-
-/**
- * Yoga's own error masking, to mask the hot path's unexpected errors exactly as Yoga masks its own: the function
- * Yoga built from `maskedErrors` (it is private in Yoga's typings, hence the cast), or none when masking is off.
- */
-function maskerOf(yoga: YogaServerInstance<Record<string, never>, Context>) {
-  const options = (
-    yoga as unknown as { maskedErrorsOpts?: { maskError: MaskError; errorMessage: string } | null }
-  ).maskedErrorsOpts;
-  if (!options) return undefined;
-  return (error: GraphQLError) => options.maskError(error, options.errorMessage) as GraphQLError;
-}
-
-type MaskError = (error: unknown, message: string) => Error;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { SCOPES } from '../schema/builder.js';
+import { SCOPES } from '../context.js';
 
 const USAGE = `Usage: AUTH_JWT_SECRET=... npm run token -- --sub alice [--scope "cashouts:read cashouts:hold"] [--ttl 1h]
   --sub    the token's subject (who audit events name)                    required

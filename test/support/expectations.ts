@@ -29,7 +29,7 @@ const SUCCESS: Record<Exclude<Field, 'cashout'>, string> = {
 };
 
 /**
- * The answer CONTRACT.md's mapping table prescribes for this plan, as a partial object the result must match.
+ * The answer docs/contract.md's mapping table prescribes for this plan, as a partial object the result must match.
  * Written from the table, not from src/d24/answer.ts.
  */
 export function expectedResult(field: Field, plan: Plan): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
-import { auditLoggerOptions, loggerOptions } from '../../src/server/logger.js';
+import { auditLoggerOptions, loggerOptions } from '../../src/server/observability/logger.js';
 
 export type LogLine = Record<string, unknown> & { msg?: string; name?: string };
 

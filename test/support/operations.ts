@@ -1,4 +1,4 @@
-import { exampleDocument } from '../../src/server/examples.js';
+import { exampleDocument } from '../../src/server/http/examples.js';
 
 /** The four root fields and the example operation (selecting every union member) for each. */
 export const FIELDS = ['cashout', 'holdCashout', 'releaseCashout', 'cancelCashout'] as const;
@@ -11,7 +11,7 @@ export const OPERATIONS: Record<Field, string> = Object.fromEntries(
 
 const ERRORS = ['ValidationError', 'CashoutNotFoundError', 'D24RequestError', 'D24UnavailableError'];
 
-/** CONTRACT.md's unions, written out here (not read from the schema) so a drift in the schema fails a test. */
+/** docs/contract.md's unions, written out here (not read from the schema) so a drift in the schema fails a test. */
 export const MEMBERS: Record<Field, ReadonlySet<string>> = {
   cashout: new Set(['Cashout', ...ERRORS]),
   holdCashout: new Set(['HoldCashoutSuccess', 'InvalidStatusTransitionError', ...ERRORS]),
@@ -50,7 +50,7 @@ export function typedResult(
   return { result };
 }
 
-// The input rules of CONTRACT.md, written independently of src/schema/validation.ts so the two check each other.
+// The input rules of docs/contract.md, written independently of src/schema/validation.ts so the two check each other.
 const MAX_ID = 2n ** 53n - 1n;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

@@ -1,8 +1,8 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { D24CallEvent } from '../d24/client.js';
-import type { LedgerObserver } from '../ledger/index.js';
+import type { D24CallEvent } from '../../d24/client.js';
+import type { LedgerObserver } from '../../ledger/index.js';
 import type { RootFieldEvent } from './root-fields.js';
 
 /** The service's Prometheus metrics, in a registry of their own (never prom-client's global one). */

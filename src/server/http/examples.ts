@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../version.js';
+import { PROJECT_ROOT } from '../../version.js';
 
 /**
  * The example operations (schema/operations/<name>.graphql) and the root field each one calls, in the order GraphiQL

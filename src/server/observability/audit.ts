@@ -1,16 +1,16 @@
 import type { ExecutionResult } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { BULK_FIELDS, isBulkField } from '../schema/bulk-items.js';
-import { CHANGES } from '../schema/change-status.js';
+import { BULK_FIELDS, isBulkField } from '../../schema/bulk-items.js';
+import { CHANGES } from '../../schema/change-status.js';
 import {
   type Execution,
   type FieldRecord,
   fieldRecords,
   namedMutation,
   validatedFields,
-} from './refused-fields.js';
-import { requestIdOf } from './request-id.js';
+} from '../auth/refused-fields.js';
+import { requestIdOf } from '../http/request-id.js';
 import { type RootFieldEvent, refusalCode } from './root-fields.js';
 
 /** One line of the audit trail: who asked what of which cashout, and how it ended. */

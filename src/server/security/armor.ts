@@ -11,8 +11,8 @@ import {
 import type { CORSOptions } from '@whatwg-node/server';
 import { type DocumentNode, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import type { Config } from '../config.js';
-import { PROJECT_ROOT } from '../version.js';
+import type { Config } from '../../config.js';
+import { PROJECT_ROOT } from '../../version.js';
 import { yogaCache } from './bounded-cache.js';
 
 /** Every limit a request must pass; the example operations sit far below each, abuse does not. */
@@ -168,8 +168,6 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
         documentCache,
         errorCache: yogaCache<unknown>(CACHE_LIMITS.parseErrors, CACHE_LIMITS.parseErrorChars),
       },
-      // Production: unexpected errors become "Unexpected error." with no original message, whatever NODE_ENV says.
-      maskedErrors: config.production ? { isDev: false } : true,
     },
     plugins,
   };

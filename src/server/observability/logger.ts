@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../../config.js';
 
 export const SERVICE_LOGGER_NAME = 'd24-cashout-graphql';
 export const AUDIT_LOGGER_NAME = 'audit';

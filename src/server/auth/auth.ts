@@ -1,8 +1,9 @@
+// Over 200 lines: HS256, JWKS and the sandbox developer share one token cache and one error mapping.
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
-import { type AuthConfig, DEFAULT_MAX_TOKEN_TTL_SECONDS } from '../config.js';
-import { type Principal, SCOPES } from '../schema/builder.js';
+import { type AuthConfig, DEFAULT_MAX_TOKEN_TTL_SECONDS } from '../../config.js';
+import { type Principal, SCOPES } from '../../context.js';
 
 /** On the embedded sandbox with no auth configured, every caller is this local developer. */
 export const SANDBOX_DEVELOPER: Principal = Object.freeze({

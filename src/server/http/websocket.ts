@@ -5,10 +5,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLParams, YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Context, Principal } from '../schema/builder.js';
-import { AuthenticationError, type Authenticator } from './auth.js';
+import type { Context, Principal } from '../../context.js';
+import { AuthenticationError, type Authenticator } from '../auth/auth.js';
+import { LIMITS, loadPersistedDocuments, persistedDocumentIdOf } from '../security/armor.js';
 import { requestIdFrom } from './request-id.js';
-import { LIMITS, loadPersistedDocuments, persistedDocumentIdOf } from './security.js';
 
 /** How often a WebSocket is pinged; one that has not answered by the next ping is dropped. */
 export const WS_PING_MS = 12_000;

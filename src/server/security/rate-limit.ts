@@ -1,8 +1,8 @@
 import { type DocumentNode, getOperationAST, valueFromASTUntyped } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { Context } from '../schema/builder.js';
-import { bulkCost, isBulkField } from '../schema/bulk-items.js';
-import { rootFields } from './refused-fields.js';
+import type { Context } from '../../context.js';
+import { bulkCost, isBulkField } from '../../schema/bulk-items.js';
+import { rootFields } from '../auth/refused-fields.js';
 
 export interface RateLimitDecision {
   allowed: boolean;

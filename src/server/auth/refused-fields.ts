@@ -15,9 +15,9 @@ import {
   TokenKind,
 } from 'graphql';
 import type { GraphQLParams } from 'graphql-yoga';
-import { isBulkField, sentItems } from '../schema/bulk-items.js';
-import { schema } from '../schema/index.js';
-import { LIMITS, loadPersistedDocuments, persistedDocumentIdOf } from './security.js';
+import { isBulkField, sentItems } from '../../schema/bulk-items.js';
+import { schema } from '../../schema/index.js';
+import { LIMITS, loadPersistedDocuments, persistedDocumentIdOf } from '../security/armor.js';
 
 // What a refused mutation's audit events may say, read only from what the service has checked (see audit.ts).
 

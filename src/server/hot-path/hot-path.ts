@@ -1,3 +1,4 @@
+// Over 200 lines: recording, serving and the fallback to Yoga are still one file; splitting them is unfinished.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { getCORSHeadersByRequestAndOptions, sendNodeResponse } from '@whatwg-node/server';
 import {
@@ -13,14 +14,14 @@ import {
 import type { CompiledQuery } from 'graphql-jit';
 import { type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context, Principal } from '../schema/builder.js';
-import type { Authenticator } from './auth.js';
-import { BoundedCache } from './bounded-cache.js';
+import type { Context, Principal } from '../../context.js';
+import type { Authenticator } from '../auth/auth.js';
+import { logRequest, requestIdFrom } from '../http/request-id.js';
+import type { Metrics } from '../observability/metrics.js';
+import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from '../security/armor.js';
+import { BoundedCache } from '../security/bounded-cache.js';
+import { type MutationRateLimit, mutationCostOf } from '../security/rate-limit.js';
 import type { CompileQuery } from './lazy-jit.js';
-import type { Metrics } from './metrics.js';
-import { type MutationRateLimit, mutationCostOf } from './rate-limit.js';
-import { logRequest, requestIdFrom } from './request-id.js';
-import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from './security.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
@@ -38,8 +39,8 @@ import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from './security.js';
  * result counts come from the schema (`observeRootFields`), the request id and the HTTP series from this file.
  */
 export interface HotPath {
-  /** The node:http listener: the hot path, or Yoga. */
-  listener: RequestListener;
+  /** The node:http listener: the hot path, or `yoga` (made after the hot path, whose plugin it runs). */
+  listenerFor(yoga: Yoga): RequestListener;
   /** Records each operation Yoga accepts; must come before any plugin that rewrites params (trusted documents). */
   plugin: Plugin;
   /** How many requests the hot path answered (tests check that it was taken). */
@@ -50,8 +51,9 @@ export interface HotPath {
   prepared(): number;
 }
 
+type Yoga = YogaServerInstance<Record<string, never>, Context>;
+
 export interface HotPathDeps {
-  yoga: YogaServerInstance<Record<string, never>, Context>;
   authenticate: Authenticator;
   rateLimit: MutationRateLimit;
   compileQuery(): CompileQuery | undefined;
@@ -61,7 +63,7 @@ export interface HotPathDeps {
   logger: Logger;
   metrics?: Metrics;
   maxBodyBytes: number;
-  /** Yoga's error masking (production: an unexpected error says only "Unexpected error."). */
+  /** The error masking Yoga is given too (production: an unexpected error says only "Unexpected error."). */
   maskError?: (error: GraphQLError) => GraphQLError;
 }
 
@@ -108,10 +110,15 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   const prepared = new BoundedCache<Prepared>(CACHE_LIMITS.prepared, CACHE_LIMITS.preparedChars);
   const keys = new WeakMap<Request, string>();
   let served = 0;
-  const fallBack = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
-    viaYoga(deps.yoga, req, res, body).catch((error: unknown) => answerFailure(res, error, deps.logger));
+  const fallBack = (yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: Buffer) =>
+    viaYoga(yoga, req, res, body).catch((error: unknown) => answerFailure(res, error, deps.logger));
 
-  async function serve(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+  async function serve(
+    yoga: Yoga,
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+  ): Promise<void> {
     const raw = await readBody(req);
     if (!raw) return; // the client went away mid-body
     const params = parseBody(raw);
@@ -119,23 +126,23 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     const entry = key ? prepared.get(key) : undefined;
     const compiled = entry && compiledOf(entry);
     const mediaType = responseMediaType(req.headers.accept);
-    if (!params || !entry || !compiled || !mediaType) return fallBack(req, res, raw);
+    if (!params || !entry || !compiled || !mediaType) return fallBack(yoga, req, res, raw);
     const variables = params.variables ?? {};
     if (getVariableValues(entry.schema, entry.operation.variableDefinitions ?? [], variables).errors) {
-      return fallBack(req, res, raw);
+      return fallBack(yoga, req, res, raw);
     }
     let principal: Principal;
     try {
       principal = await deps.authenticate(req.headers.authorization);
     } catch {
-      return fallBack(req, res, raw);
+      return fallBack(yoga, req, res, raw);
     }
     // Scopes before the budget, as on Yoga's path (a refused field is charged there only once, by Yoga).
     if (!entry.scopes.every((anyOf) => anyOf.some((scope) => principal.scopes.has(scope)))) {
-      return fallBack(req, res, raw);
+      return fallBack(yoga, req, res, raw);
     }
     if (!(await deps.rateLimit.allows(principal.subject, entry.cost(variables))))
-      return fallBack(req, res, raw);
+      return fallBack(yoga, req, res, raw);
 
     served++;
     const requestId = requestIdFrom(firstHeader(req.headers['x-request-id']));
@@ -151,7 +158,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     if (result.errors?.length) {
       // Only an unexpected failure gets here (refusals went to Yoga): masked and answered as Yoga answers it.
       const masked = { ...result, errors: result.errors.map((error) => deps.maskError?.(error) ?? error) };
-      const response = processRegularResult(masked, deps.yoga.fetchAPI, mediaType);
+      const response = processRegularResult(masked, yoga.fetchAPI, mediaType);
       status = response.status;
       response.headers.set('x-request-id', requestId);
       for (const [name, value] of Object.entries(corsHeaders(req) ?? {})) response.headers.set(name, value);
@@ -194,12 +201,14 @@ export function createHotPath(deps: HotPathDeps): HotPath {
   }
 
   return {
-    listener(req, res) {
-      if (!isHotCandidate(req, deps.maxBodyBytes)) {
-        deps.yoga(req, res);
-        return;
-      }
-      serve(req, res, Date.now()).catch((error: unknown) => answerFailure(res, error, deps.logger));
+    listenerFor(yoga) {
+      return (req, res) => {
+        if (!isHotCandidate(req, deps.maxBodyBytes)) {
+          yoga(req, res);
+          return;
+        }
+        serve(yoga, req, res, Date.now()).catch((error: unknown) => answerFailure(res, error, deps.logger));
+      };
     },
     plugin: {
       onParams({ params, request }) {
@@ -354,12 +363,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
 }
 
 /** Yoga's node:http handling of one request whose body has already been read. */
-async function viaYoga(
-  yoga: HotPathDeps['yoga'],
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-): Promise<void> {
+async function viaYoga(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const headers = new yoga.fetchAPI.Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
