@@ -9,10 +9,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import type { CashoutStatus } from '../../src/d24/wire.js';
-import { type Fault, startSandbox } from '../../src/sandbox/index.js';
-import { freePort } from '../support/net.js';
-import { type Field, OPERATIONS, TRANSITIONS, typedResult } from '../support/operations.js';
+import type { CashoutStatus } from '../src/d24/wire.js';
+import { type Fault, startSandbox } from '../src/sandbox/index.js';
+import { freePort } from '../test/support/net.js';
+import { type Field, OPERATIONS, TRANSITIONS, typedResult } from '../test/support/operations.js';
 
 const { values } = parseArgs({
   options: {
