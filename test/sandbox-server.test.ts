@@ -1,7 +1,7 @@
 import { Client } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../src/sandbox/index.js';
-import { until } from './support/net.js';
+import { until } from './support/http.js';
 import { AUTH, call, hmac, sandbox, send, useSandbox } from './support/sandbox-wire.js';
 
 // The server itself: the request log, connections, close.
