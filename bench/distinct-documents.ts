@@ -10,7 +10,7 @@ const EXAMPLE_FIELDS = new Set(['holdCashout', 'releaseCashout', 'cancelCashout'
 import { freePort, requestOnce, untilValue } from '../test/support/http.js';
 import { runLoad } from './load.js';
 import { memoryMb } from './proc.js';
-import { benchToken, startSandboxProcess, stop } from './processes.js';
+import { benchToken, runTool, startSandboxProcess, stop } from './processes.js';
 
 // `npx tsx bench/distinct-documents.ts`: does memory stay bounded when one authenticated caller sends thousands of
 // distinct valid documents (each parsed, validated, compiled by graphql-jit and kept by the caches)? The service runs
@@ -184,12 +184,4 @@ async function main(): Promise<void> {
   if (ratio > 1.5 || failures.size > 0) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
+await runTool(main, children);

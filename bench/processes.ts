@@ -12,6 +12,24 @@ export function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** Runs a tool's `main`: an error is printed and fails the exit code; whatever `children` still run is killed. */
+export async function runTool(
+  main: () => Promise<void>,
+  children: ChildProcess[],
+  cleanUp: () => void = () => {},
+): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  } finally {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    cleanUp();
+  }
+}
+
 export async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);

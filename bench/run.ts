@@ -8,7 +8,7 @@ import { freePort, requestOnce, untilValue } from '../test/support/http.js';
 import { bulkRow, measureBulk } from './bulk.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';
-import { benchToken, type SandboxHandle, startSandboxProcess, stop } from './processes.js';
+import { benchToken, runTool, type SandboxHandle, startSandboxProcess, stop } from './processes.js';
 import {
   type BenchReport,
   type Check,
@@ -465,13 +465,4 @@ function gitCommit(): string | null {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(workDir, { recursive: true, force: true });
-}
+await runTool(main, children, () => rmSync(workDir, { recursive: true, force: true }));
