@@ -7,9 +7,10 @@ import { exampleOperations } from '../src/server/http/examples.js';
 // The examples whose variables this script can vary: one cashout each.
 const EXAMPLE_FIELDS = new Set(['holdCashout', 'releaseCashout', 'cancelCashout', 'cashout']);
 
+import { freePort, requestOnce, untilValue } from '../test/support/http.js';
 import { runLoad } from './load.js';
 import { memoryMb } from './proc.js';
-import { benchToken, freePort, http, startSandboxProcess, stop, until } from './processes.js';
+import { benchToken, runTool, startSandboxProcess, stop } from './processes.js';
 
 // `npx tsx bench/distinct-documents.ts`: does memory stay bounded when one authenticated caller sends thousands of
 // distinct valid documents (each parsed, validated, compiled by graphql-jit and kept by the caches)? The service runs
@@ -69,7 +70,7 @@ async function sampled<T>(
 
 /** The service's V8 heap as /metrics reports it: used and committed, in MB (RSS minus these is native memory). */
 async function heap(url: string): Promise<string> {
-  const text = (await http(`${url}/metrics`)).body;
+  const text = (await requestOnce(`${url}/metrics`)).body;
   const mb = (name: string) =>
     Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
   return `heap used ${mb('nodejs_heap_size_used_bytes').toFixed(0)} MB of ${mb('nodejs_heap_size_total_bytes').toFixed(0)} MB`;
@@ -107,8 +108,8 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(service);
-  await until(
-    async () => ((await http(`${url}/health`)).status === 200 ? true : undefined),
+  await untilValue(
+    async () => ((await requestOnce(`${url}/health`)).status === 200 ? true : undefined),
     15_000,
     '/health',
   );
@@ -183,12 +184,4 @@ async function main(): Promise<void> {
   if (ratio > 1.5 || failures.size > 0) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
+await runTool(main, children);

@@ -4,18 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exampleDocument } from '../src/server/http/examples.js';
+import { freePort, requestOnce, untilValue } from '../test/support/http.js';
 import { bulkRow, measureBulk } from './bulk.js';
 import { type LoadRun, type LoadTarget, runLoad } from './load.js';
 import { cpuMs, machine, memoryMb } from './proc.js';
-import {
-  benchToken,
-  freePort,
-  http,
-  type SandboxHandle,
-  startSandboxProcess,
-  stop,
-  until,
-} from './processes.js';
+import { benchToken, runTool, type SandboxHandle, startSandboxProcess, stop } from './processes.js';
 import {
   type BenchReport,
   type Check,
@@ -190,9 +183,9 @@ async function coldStart(
     underLoad: false,
   });
   try {
-    return await until(
+    return await untilValue(
       async () => {
-        const answer = await http(`${target.url}${target.path}`, {
+        const answer = await requestOnce(`${target.url}${target.path}`, {
           method: 'POST',
           headers: target.headers,
           body: hold,
@@ -283,8 +276,8 @@ async function main(): Promise<void> {
     const env = targetEnv(spec, sandbox.hello, jwtSecret, port);
     const child = spawnTarget(spec, env, spec.kind === 'service' ? logFile : null, { underLoad: true });
     const url = `http://127.0.0.1:${port}`;
-    await until(
-      async () => ((await http(`${url}/health`)).status === 200 ? true : undefined),
+    await untilValue(
+      async () => ((await requestOnce(`${url}/health`)).status === 200 ? true : undefined),
       15_000,
       `${spec.name} /health`,
     );
@@ -294,14 +287,14 @@ async function main(): Promise<void> {
 
   // What the service really ran with: whether it refused a request without a token, whether /metrics answered.
   const [probeId] = (await sandbox.ask({ type: 'create', count: 1 })).ids as number[];
-  const anonymous = await http(`${service.url}/graphql`, {
+  const anonymous = await requestOnce(`${service.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: graphqlBody(HOLD, probeId as number),
   });
   const auth =
     anonymous.status === 401 || anonymous.body.includes('UNAUTHENTICATED') ? 'enforced' : 'not enforced';
-  const metricsAnswer = await http(`${service.url}/metrics`);
+  const metricsAnswer = await requestOnce(`${service.url}/metrics`);
   const metrics = metricsAnswer.status === 200 && metricsAnswer.body.includes('# TYPE') ? 'on' : 'off';
   console.log(`service: auth ${auth}, metrics ${metrics}, LOG_LEVEL=info to ${logFile}`);
 
@@ -340,7 +333,7 @@ async function main(): Promise<void> {
     ...(smoke && { rounds: 1, items: 20 }),
   });
   const peak = new Map(targets.map((t) => [t.spec.name, memoryMb(t.child.pid as number).peak]));
-  const metricsAfter = metrics === 'on' ? (await http(`${service.url}/metrics`)).body : '';
+  const metricsAfter = metrics === 'on' ? (await requestOnce(`${service.url}/metrics`)).body : '';
   await Promise.all(targets.map((t) => stop(t.child)));
   const logLines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length;
 
@@ -472,13 +465,4 @@ function gitCommit(): string | null {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(workDir, { recursive: true, force: true });
-}
+await runTool(main, children, () => rmSync(workDir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import {
   sign,
 } from '../src/d24/index.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { freePort } from './support/net.js';
+import { freePort } from './support/http.js';
 
 let sandbox: Sandbox;
 let client: D24Client;

@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { exampleDocument } from '../src/server/http/examples.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
+import { startMain as startMainOn } from './support/replica.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
 
 // kill -9 during a load of mutations, restart on the same database: every answered mutation is in the history,
@@ -31,32 +31,12 @@ afterAll(async () => {
 });
 
 /** `npm start`'s entry point as a real child process, as the shutdown test runs it. */
-async function startMain(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('..', import.meta.url),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: '0',
-      D24_BASE_URL: sandbox.url,
-      D24_LOGIN: sandbox.credentials.login,
-      D24_PASS: sandbox.credentials.pass,
-      D24_SECRET_KEY: sandbox.credentials.secretKey,
-      AUTH_JWT_SECRET: TEST_SECRET,
-      RATE_LIMIT_PER_MINUTE: '0',
-      DATABASE_URL: databaseUrl,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+const startMain = (databaseUrl: string) =>
+  startMainOn(sandbox, {
+    AUTH_JWT_SECRET: TEST_SECRET,
+    RATE_LIMIT_PER_MINUTE: '0',
+    DATABASE_URL: databaseUrl,
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const entry = JSON.parse(line) as { url?: unknown };
-      if (typeof entry.url === 'string') resolve(entry.url);
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
 
 interface Answered {
   requestId: string;

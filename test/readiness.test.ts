@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from './support/net.js';
+import { freePort } from './support/http.js';
 import { startTestService, type TestService } from './support/service.js';
 
 const started: TestService[] = [];

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ledger, openLedger } from '../src/ledger/index.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { postGraphQL } from './support/http.js';
 import { eventIds, hasEvents, type Subscriber, sseSubscribe } from './support/live.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
 import { dropKeys, testRedisUrl, uniquePrefix } from './support/redis.js';
@@ -26,16 +27,9 @@ const reader = async (sub = 'watcher') =>
 const operator = async (sub: string) =>
   bearer(await hs256Token({ claims: { sub, scope: 'cashouts:read cashouts:hold cashouts:release' } }));
 
-async function graphql(replica: Replica, query: string, headers: Record<string, string>) {
-  const response = await fetch(`${replica.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
-  });
+const graphql = (replica: Replica, query: string, headers: Record<string, string>) =>
   // biome-ignore lint/suspicious/noExplicitAny: the assertions read the answers' shape.
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
-  return { status: response.status, body };
-}
+  postGraphQL<{ data?: any; errors?: unknown[] }>(replica.url, { query }, headers);
 const hold = (id: string) => `mutation { holdCashout(input: { cashoutId: "${id}" }) { __typename } }`;
 const release = (id: string) => `mutation { releaseCashout(input: { cashoutId: "${id}" }) { __typename } }`;
 const newCashout = () => String(sandbox.create({}).cashoutId);

@@ -11,6 +11,7 @@ import { type ExampleName, exampleDocument } from '../src/server/http/examples.j
 import { CACHE_LIMITS, LIMITS, SERVER_LIMITS } from '../src/server/security/armor.js';
 import { BoundedCache } from '../src/server/security/bounded-cache.js';
 import { MemoryRateLimitStore } from '../src/server/security/rate-limit.js';
+import { postGraphQL } from './support/http.js';
 import { memoryLedger } from './support/ledger.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
@@ -23,14 +24,8 @@ const hashOf = (document: unknown) => (document as { __meta__: { hash: string } 
 const messages = (body: { errors?: { message: string }[] }) =>
   (body.errors ?? []).map((e) => e.message).join('\n');
 
-async function post(service: TestService, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${service.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, headers: response.headers, body: await response.json() };
-}
+const post = (service: TestService, body: unknown, headers: Record<string, string> = {}) =>
+  postGraphQL(service.url, body, headers);
 
 describe('development defaults', () => {
   let service: TestService;

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
-import { until } from './support/net.js';
+import { until } from './support/http.js';
+import { startMain as startMainOn } from './support/replica.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -10,43 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-/** `npm start`'s entry point as a real process, in production mode (JSON logs on stdout). */
-async function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('..', import.meta.url),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: '0',
-      D24_BASE_URL: sandbox.url,
-      D24_LOGIN: sandbox.credentials.login,
-      D24_PASS: sandbox.credentials.pass,
-      D24_SECRET_KEY: sandbox.credentials.secretKey,
-      AUTH_DISABLED: 'true',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiting: { prefix: string; resolve: () => void }[] = [];
-  /** Resolves once a log line whose msg starts with `prefix` has arrived. */
-  const logged = (prefix: string) =>
-    new Promise<void>((resolve) => {
-      if (lines.some((line) => String(line.msg).startsWith(prefix))) resolve();
-      else waiting.push({ prefix, resolve });
-    });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      lines.push(entry);
-      for (const w of waiting) if (String(entry.msg).startsWith(w.prefix)) w.resolve();
-      if (typeof entry.url === 'string') resolve(entry.url);
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
-  });
-  return { child, url, lines, exited, logged };
-}
+/** `npm start`'s entry point as a real process, in production mode (JSON logs on stdout), without auth. */
+const startMain = (env: Record<string, string>) =>
+  startMainOn(sandbox, { AUTH_DISABLED: 'true', ...env }, { stderr: 'pipe' });
 
 const HOLD = (id: number) =>
   JSON.stringify({

@@ -2,6 +2,7 @@ import { type Logger, pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { type Service, type ServiceDeps, startService } from '../../src/service.js';
+import { postGraphQL } from './http.js';
 
 export interface TestService extends Service {
   sandbox: Sandbox;
@@ -50,13 +51,7 @@ export async function startTestService(
   });
   return Object.assign(service, {
     sandbox: service.sandbox as Sandbox,
-    async graphql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
-      const response = await fetch(`${service.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: await response.json() };
-    },
+    graphql: (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      postGraphQL(service.url, { query, variables }, headers),
   }) as TestService;
 }

@@ -5,14 +5,15 @@
  * fresh cashouts; prints throughput, results by type, p50/p99 and the service's RSS; exits 1 if any answer is not
  * a typed result or the RSS keeps growing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import type { CashoutStatus } from '../../src/d24/wire.js';
-import { type Fault, startSandbox } from '../../src/sandbox/index.js';
-import { freePort } from '../support/net.js';
-import { type Field, OPERATIONS, TRANSITIONS, typedResult } from '../support/operations.js';
+import type { CashoutStatus } from '../src/d24/wire.js';
+import { type Fault, startSandbox } from '../src/sandbox/index.js';
+import { freePort } from '../test/support/http.js';
+import { type Field, OPERATIONS, TRANSITIONS, typedResult } from '../test/support/operations.js';
+import { sandboxEnv, spawnMain } from '../test/support/replica.js';
 
 const { values } = parseArgs({
   options: {
@@ -74,15 +75,12 @@ const quantile = (sorted: Float64Array, q: number) =>
 async function main(): Promise<number> {
   const sandbox = await startSandbox({ seed: false, requestLogSize: 0 });
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
+  const child = spawnMain(
+    {
       ...process.env,
+      ...sandboxEnv(sandbox),
       PORT: String(port),
       HOST: '127.0.0.1',
-      D24_BASE_URL: sandbox.url,
-      D24_LOGIN: sandbox.credentials.login,
-      D24_PASS: sandbox.credentials.pass,
-      D24_SECRET_KEY: sandbox.credentials.secretKey,
       D24_TIMEOUT_MS: String(TIMEOUT_MS),
       AUTH_DISABLED: 'true',
       RATE_LIMIT_PER_MINUTE: '0',
@@ -90,8 +88,8 @@ async function main(): Promise<number> {
       NODE_ENV: 'production',
     },
     // stdout carries the audit trail (one line per mutation, whatever LOG_LEVEL); errors go to stderr.
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+    ['ignore', 'ignore', 'inherit'],
+  );
   const url = `http://127.0.0.1:${port}`;
   const client = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
   try {
