@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     'load-seconds': { type: 'string', default: '10' },
     'idle-seconds': { type: 'string', default: '10' },
     build: { type: 'boolean', default: true },
+    /** The start script to run (a variant of dist/start.cjs, to compare V8 flags); default dist/start.cjs. */
+    start: { type: 'string', default: 'dist/start.cjs' },
   },
   allowNegative: true,
 });
@@ -73,7 +76,19 @@ async function heap(url: string): Promise<string> {
   const text = (await requestOnce(`${url}/metrics`)).body;
   const mb = (name: string) =>
     Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
-  return `heap used ${mb('nodejs_heap_size_used_bytes').toFixed(0)} MB of ${mb('nodejs_heap_size_total_bytes').toFixed(0)} MB`;
+  const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)]
+    .filter((m) => Number(m[2]) >= 2 ** 20)
+    .map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`)
+    .join(', ');
+  return `heap used ${mb('nodejs_heap_size_used_bytes').toFixed(0)} MB of ${mb('nodejs_heap_size_total_bytes').toFixed(0)} MB committed (${spaces}), external ${mb('nodejs_external_memory_bytes').toFixed(0)} MB`;
+}
+
+/** What RSS is made of (/proc/<pid>/smaps_rollup): anonymous memory (heap, malloc, code) against mapped files. */
+function rollup(pid: number): string {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const mb = (key: string) =>
+    (Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) / 1024).toFixed(0);
+  return `RSS ${mb('Rss')} MB: anonymous ${mb('Anonymous')}, file-backed ${Number(mb('Rss')) - Number(mb('Anonymous'))}`;
 }
 
 async function main(): Promise<void> {
@@ -92,9 +107,10 @@ async function main(): Promise<void> {
   const { secret, token } = await benchToken();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const service = spawn(process.execPath, [path.join(ROOT, 'dist/start.cjs')], {
+  const service = spawn(process.execPath, [path.resolve(ROOT, args.start)], {
     env: {
       PATH: process.env.PATH ?? '',
+      ...(process.env.MALLOC_ARENA_MAX && { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }),
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       PORT: String(port),
@@ -142,6 +158,7 @@ async function main(): Promise<void> {
   console.log(
     `steady state under load: RSS median ${steady.medianMb.toFixed(0)} MB, peak ${steady.peakMb.toFixed(0)} MB (${steady.result.requestsPerSecond.toFixed(0)} req/s)`,
   );
+  console.log(`  at steady state: ${rollup(pid)}; ${await heap(url)}`);
 
   const dispatcher = new Agent({ connections: Number(args.concurrency) });
   let next = 0;
@@ -167,8 +184,9 @@ async function main(): Promise<void> {
   );
   await new Promise((resolve) => setTimeout(resolve, Number(args['idle-seconds']) * 1000));
   const afterIdle = memoryMb(pid).current;
-  console.log(`after idle: ${await heap(url)}`);
+  console.log(`after idle: ${rollup(pid)}; ${await heap(url)}`);
   const again = await sampled(pid, load(Number(args['load-seconds'])));
+  console.log(`under load again: ${rollup(pid)}; ${await heap(url)}`);
   await dispatcher.close();
   await stop(service);
   await sandbox.ask({ type: 'close' });
