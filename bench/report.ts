@@ -66,18 +66,35 @@ export interface BenchReport {
     throughput: number;
     cpuPer1000: number;
     p99AddedMs: number;
+    /** Per round, on ÷ off: each round runs both under the same load, so these are the figures to read. */
+    perRound: { throughput: number[]; cpuPer1000: number[] };
   };
   /** A 100-item holdCashouts against 100 single holdCashout calls (bench/bulk.ts). */
   bulk?: BulkFigures;
 }
 
-export function ledgerCost(on: TargetFigures, off: TargetFigures): NonNullable<BenchReport['ledger']> {
+export function ledgerCost(
+  on: TargetFigures,
+  off: TargetFigures,
+  rounds: BenchReport['rounds'],
+  names = { on: 'service', off: 'ledger-off' },
+): NonNullable<BenchReport['ledger']> {
+  const pairs = rounds
+    .filter((r) => r.target === names.on)
+    .flatMap((r) => {
+      const other = rounds.find((o) => o.target === names.off && o.round === r.round);
+      return other ? [[r, other] as const] : [];
+    });
   return {
     on,
     off,
     throughput: on.requestsPerSecond / off.requestsPerSecond,
     cpuPer1000: on.cpuMsPer1000 / off.cpuMsPer1000,
     p99AddedMs: on.latencyMs.p99 - off.latencyMs.p99,
+    perRound: {
+      throughput: pairs.map(([a, b]) => a.requestsPerSecond / b.requestsPerSecond),
+      cpuPer1000: pairs.map(([a, b]) => a.cpuMsPer1000 / b.cpuMsPer1000),
+    },
   };
 }
 
@@ -88,7 +105,8 @@ export function ledgerRow(report: BenchReport): string {
   return (
     `ledger (SQLite file) on vs off: ${f(l.on.requestsPerSecond, 0)} vs ${f(l.off.requestsPerSecond, 0)} req/s = ` +
     `${f(l.throughput, 2)}x throughput (target >= 0.90x: ${l.throughput >= 0.9 ? 'PASS' : 'FAIL'}), ` +
-    `${f(l.cpuPer1000, 2)}x CPU per answer, p99 ${signed(l.p99AddedMs)}`
+    `${f(l.cpuPer1000, 2)}x CPU per answer, p99 ${signed(l.p99AddedMs)}; per round (same load): throughput ` +
+    `${spread(l.perRound.throughput) || 'n/a'}x, CPU per answer ${spread(l.perRound.cpuPer1000) || 'n/a'}x`
   );
 }
 

@@ -421,7 +421,7 @@ async function main(): Promise<void> {
     checks,
     d24ConnectionsTotal,
     rounds,
-    ledger: ledgerCost(figures('service'), figures('ledger-off')),
+    ledger: ledgerCost(figures('service'), figures('ledger-off'), rounds),
     bulk,
   };
   mkdirSync(outDir, { recursive: true });

@@ -54,6 +54,9 @@ describe('npm run bench -- --smoke', () => {
     expect(report.ledger?.off.requestsPerSecond).toBeGreaterThan(0);
     expect(report.ledger?.off.errors).toBe(0);
     expect(Number.isFinite(report.ledger?.throughput)).toBe(true);
+    // Paired per round: one pair per round, each a number.
+    expect(report.ledger?.perRound.cpuPer1000).toHaveLength(report.settings.rounds);
+    expect(report.ledger?.perRound.throughput.every(Number.isFinite)).toBe(true);
     expect(stdout).toContain('ledger (SQLite file) on vs off');
     expect(report.bulk?.bulk.wallMs).toBeGreaterThan(0);
     expect(report.bulk?.singlesInALoop.wallMs).toBeGreaterThan(0);

@@ -35,6 +35,8 @@ export function createLiveFeed(options: {
   pubSub: LivePubSub;
   logger: Logger;
   pollMs?: number;
+  /** Whether other replicas hear this one's signals (Redis); without, a signal only wakes this feed. */
+  shared?: boolean;
 }): LiveFeed {
   const { ledger, pubSub, logger } = options;
   const everything = new Set<FeedListener>();
@@ -159,7 +161,8 @@ export function createLiveFeed(options: {
     },
     committed(events) {
       const last = events.at(-1);
-      if (!last) return;
+      // Alone and unheard, a signal would only wake this feed's own loop, whose read would find nobody to serve.
+      if (!last || (listeners === 0 && !options.shared)) return;
       void read();
       pubSub.publish('ledger-committed', {
         upTo: last.id,

@@ -45,6 +45,7 @@ export function createLive(options: LiveOptions): Live {
     ledger: options.ledger,
     pubSub,
     logger: options.logger,
+    shared: options.redis !== null,
     ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
   });
   const stopCommits = options.ledger.onCommitted((events) => feed.committed(events));
