@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../src/ledger/types.js';
+import { until } from './support/http.js';
 import { eventIds, hasEvents, holdEvent, sseSubscribe, wsClient, wsSubscribe } from './support/live.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
@@ -76,7 +77,9 @@ describe('subscriptions: authentication and scopes', () => {
       code: 'TOKEN_EXPIRED',
       lastId: event.id,
     });
-    // The socket closes with 4403, which a graphql-ws client retries with fresh connectionParams.
+    // The socket closes with 4403, which a graphql-ws client retries with fresh connectionParams. graphql-ws may end
+    // the subscription before it reports the socket's close.
+    await until(() => closes.length > 0);
     expect(closes.at(-1)?.code).toBe(4403);
     await untilOpen(0);
     await client.dispose();
