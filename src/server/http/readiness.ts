@@ -27,6 +27,9 @@ export interface Readiness {
 }
 
 /**
+ * Not Yoga's `useReadinessCheck`: it answers any URL that merely ends in `/ready` (`/graphql?next=/ready`, `/x/ready`)
+ * and tests a URLPattern on every other request; this serves exactly `/ready`, with its reasons as the body.
+ *
  * Readiness: configuration loaded (it is, or this would not exist), D24's origin reachable by TCP, not draining.
  * The probe is a TCP connect to D24's host and port, closed at once: no request, no credentials, no load on D24.
  */
