@@ -1,6 +1,5 @@
-// Over 200 lines: recording, serving and the fallback to Yoga are still one file; splitting them is unfinished.
+// The hot path's decisions: which request it serves, with what, or hands to Yoga. Wire, answer and mirror are beside it.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { getCORSHeadersByRequestAndOptions, sendNodeResponse } from '@whatwg-node/server';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -8,20 +7,22 @@ import {
   type GraphQLSchema,
   getOperationAST,
   getVariableValues,
-  Kind,
   type OperationDefinitionNode,
 } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
-import { type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Context, Principal } from '../../context.js';
 import type { Authenticator } from '../auth/auth.js';
 import { logRequest, requestIdFrom } from '../http/request-id.js';
 import type { Metrics } from '../observability/metrics.js';
-import { CACHE_LIMITS, CORS, persistedDocumentIdOf } from '../security/armor.js';
+import { CACHE_LIMITS } from '../security/armor.js';
 import { BoundedCache } from '../security/bounded-cache.js';
 import { type MutationRateLimit, mutationCostOf } from '../security/rate-limit.js';
 import type { CompileQuery } from './lazy-jit.js';
+import { firstHeader, isHotCandidate, keyOf, parseBody, readBody } from './request.js';
+import { answerFailure, sendResult, viaYoga, type Yoga } from './respond.js';
+import { responseMediaType, rootFieldScopes } from './yoga-mirror.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
@@ -51,8 +52,6 @@ export interface HotPath {
   prepared(): number;
 }
 
-type Yoga = YogaServerInstance<Record<string, never>, Context>;
-
 export interface HotPathDeps {
   authenticate: Authenticator;
   rateLimit: MutationRateLimit;
@@ -78,31 +77,6 @@ interface Prepared {
   cost: (variables: Record<string, unknown>) => number;
   /** graphql-jit's function; null when it would not compile (then always Yoga's path). */
   compiled?: CompiledQuery | null;
-}
-
-type HotBody = {
-  query?: string;
-  documentId?: string;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-};
-
-const JSON_TYPE = /^application\/json(?:;\s*charset=utf-8)?$/i;
-const DIGITS = /^\d+$/;
-const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
-
-/**
- * The document a request names, as a cache key: `id:<persisted document id>` (read as trusted documents read it) or
- * `q:<text>`, then the operation name. Null for shapes the hot path leaves to Yoga (an id and a text together).
- */
-function keyOf(params: Record<string, unknown>): string | null {
-  const { query, documentId, operationName, extensions } = params;
-  if (extensions != null && typeof extensions !== 'object') return null;
-  if (operationName != null && typeof operationName !== 'string') return null;
-  const name = operationName ?? '';
-  const id = persistedDocumentIdOf(params);
-  if (id !== null) return query === undefined ? `id:${id}\n${name}` : null;
-  return typeof query === 'string' && documentId === undefined ? `q:${query}\n${name}` : null;
 }
 
 export function createHotPath(deps: HotPathDeps): HotPath {
@@ -154,25 +128,12 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     )) as ExecutionResult;
     const operationType = entry.operation.operation;
     const executeSeconds = (Date.now() - executeStarted) / 1000;
-    let status = 200;
-    if (result.errors?.length) {
-      // Only an unexpected failure gets here (refusals went to Yoga): masked and answered as Yoga answers it.
-      const masked = { ...result, errors: result.errors.map((error) => deps.maskError?.(error) ?? error) };
-      const response = processRegularResult(masked, yoga.fetchAPI, mediaType);
-      status = response.status;
-      response.headers.set('x-request-id', requestId);
-      for (const [name, value] of Object.entries(corsHeaders(req) ?? {})) response.headers.set(name, value);
-      await sendNodeResponse(response, res, req, false);
-    } else {
-      const text = JSON.stringify(result);
-      res.writeHead(200, {
-        'content-type': `${mediaType}; charset=utf-8`,
-        'content-length': Buffer.byteLength(text),
-        'x-request-id': requestId,
-        ...corsHeaders(req),
-      });
-      res.end(text);
-    }
+    const status = await sendResult(yoga, req, res, {
+      result,
+      mediaType,
+      requestId,
+      maskError: deps.maskError,
+    });
     deps.metrics?.observeHotRequest({
       operationType,
       status,
@@ -236,154 +197,4 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     ready: deps.jitReady,
     prepared: () => prepared.size,
   };
-}
-
-/** From the headers alone: a JSON POST to /graphql, within the body limit, not compressed. */
-function isHotCandidate(req: IncomingMessage, maxBodyBytes: number): boolean {
-  const { headers } = req;
-  const length = headers['content-length'];
-  return (
-    req.method === 'POST' &&
-    req.url === '/graphql' &&
-    JSON_TYPE.test(headers['content-type'] ?? '') &&
-    length !== undefined &&
-    DIGITS.test(length) &&
-    Number(length) <= maxBodyBytes &&
-    headers['content-encoding'] === undefined &&
-    headers['transfer-encoding'] === undefined
-  );
-}
-
-/** The whole body, or null if the client went away first (events: cheaper than an async iterator per request). */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.once('error', () => resolve(null));
-    req.once('close', () => {
-      if (!req.complete) resolve(null);
-    });
-  });
-}
-
-function parseBody(raw: Buffer): HotBody | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-  for (const name in body) if (!HOT_BODY_KEYS.has(name)) return null;
-  const { variables } = body as { variables?: unknown };
-  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
-  return body as HotBody;
-}
-
-const mediaTypes = new Map<string, string | null>();
-
-/**
- * The media type Yoga would answer in: `text/event-stream`, `multipart/mixed`, `application/graphql-response+json`,
- * `application/json`, or null when none is acceptable. Mirrors Yoga's result processors (graphql-yoga 5.24
- * `use-result-processor`): the SSE, multipart and JSON processors in that order, each taking the request's media
- * types last to first, the last match winning.
- */
-export function answerMediaType(accept: string | null | undefined): string | null {
-  const header = accept || '*/*';
-  let chosen = mediaTypes.get(header);
-  if (chosen !== undefined) return chosen;
-  const asked = header
-    .replace(/\s/g, '')
-    .toLowerCase()
-    .split(',')
-    .filter(
-      (type) => (type.split(';').find((p) => p.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8',
-    )
-    .map((type) => type.split(';')[0] as string)
-    .reverse();
-  chosen = null;
-  for (const offered of [
-    ['text/event-stream'],
-    ['multipart/mixed'],
-    ['application/graphql-response+json', 'application/json'],
-  ]) {
-    for (const type of asked)
-      for (const candidate of offered) if (matches(candidate, type)) chosen = candidate;
-  }
-  if (mediaTypes.size < 64) mediaTypes.set(header, chosen);
-  return chosen;
-}
-
-/** Whether Yoga would answer in a stream (SSE or multipart): what a subscription needs. */
-export const isStreamingMediaType = (type: string | null) =>
-  type === 'text/event-stream' || type === 'multipart/mixed';
-
-/** The media type for a result that is not a stream, or null when Yoga would not answer plain JSON. */
-function responseMediaType(accept: string | undefined): string | null {
-  const chosen = answerMediaType(accept);
-  return isStreamingMediaType(chosen) ? null : chosen;
-}
-
-function matches(offered: string, asked: string): boolean {
-  const [pre, suf] = asked.split('/');
-  const [offeredPre, offeredSuf] = offered.split('/');
-  return (pre === '*' || pre === offeredPre) && (suf === '*' || suf === offeredSuf);
-}
-
-/** Per root field, the scopes any one of which Pothos' scope-auth wants (`authScopes: { scope: true }`). */
-function rootFieldScopes(schema: GraphQLSchema, operation: OperationDefinitionNode): string[][] {
-  const root = schema.getRootType(operation.operation);
-  const fields = root?.getFields() ?? {};
-  const scopes: string[][] = [];
-  for (const selection of operation.selectionSet.selections) {
-    // Fragments at the root would need expanding; no example operation has one, so they take Yoga's path.
-    if (selection.kind !== Kind.FIELD) return [['(fragment at the root)']];
-    if (selection.name.value === '__typename') continue;
-    const options = fields[selection.name.value]?.extensions?.pothosOptions as
-      | { authScopes?: Record<string, boolean> }
-      | undefined;
-    const required = Object.entries(options?.authScopes ?? {})
-      .filter(([, on]) => on)
-      .map(([scope]) => scope);
-    if (required.length) scopes.push(required);
-  }
-  return scopes;
-}
-
-/** The CORS headers Yoga's CORS plugin adds to an answer (none without an Origin). */
-function corsHeaders(req: IncomingMessage): Record<string, string> | null {
-  if (req.headers.origin === undefined) return null;
-  const headers = { get: (name: string) => firstHeader(req.headers[name]) ?? null };
-  return getCORSHeadersByRequestAndOptions({ headers } as Request, CORS);
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Yoga's node:http handling of one request whose body has already been read. */
-async function viaYoga(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-  const headers = new yoga.fetchAPI.Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
-    method: 'POST',
-    headers,
-    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>,
-  });
-  const response = await yoga.handleRequest(request, { req, res } as never);
-  await sendNodeResponse(response, res, req, false);
-}
-
-function answerFailure(res: ServerResponse, error: unknown, logger: Logger): void {
-  logger.error({ err: error }, 'hot path failed');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-  res.end('{"errors":[{"message":"Unexpected error."}]}');
 }

@@ -1,5 +1,5 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { answerMediaType, isStreamingMediaType } from '../hot-path/hot-path.js';
+import { answerMediaType, isStreamingMediaType } from '../hot-path/yoga-mirror.js';
 
 /**
  * Refuses, before it starts, a subscription over HTTP whose request does not accept a stream (SSE or multipart).

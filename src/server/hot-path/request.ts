@@ -1,0 +1,83 @@
+// What the hot path accepts from the wire: the request's shape from its headers, its body, and the document key.
+import type { IncomingMessage } from 'node:http';
+import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
+import { CORS, persistedDocumentIdOf } from '../security/armor.js';
+
+export type HotBody = {
+  query?: string;
+  documentId?: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+};
+
+const JSON_TYPE = /^application\/json(?:;\s*charset=utf-8)?$/i;
+const DIGITS = /^\d+$/;
+const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
+
+/**
+ * The document a request names, as a cache key: `id:<persisted document id>` (read as trusted documents read it) or
+ * `q:<text>`, then the operation name. Null for shapes the hot path leaves to Yoga (an id and a text together).
+ */
+export function keyOf(params: Record<string, unknown>): string | null {
+  const { query, documentId, operationName, extensions } = params;
+  if (extensions != null && typeof extensions !== 'object') return null;
+  if (operationName != null && typeof operationName !== 'string') return null;
+  const name = operationName ?? '';
+  const id = persistedDocumentIdOf(params);
+  if (id !== null) return query === undefined ? `id:${id}\n${name}` : null;
+  return typeof query === 'string' && documentId === undefined ? `q:${query}\n${name}` : null;
+}
+
+/** From the headers alone: a JSON POST to /graphql, within the body limit, not compressed. */
+export function isHotCandidate(req: IncomingMessage, maxBodyBytes: number): boolean {
+  const { headers } = req;
+  const length = headers['content-length'];
+  return (
+    req.method === 'POST' &&
+    req.url === '/graphql' &&
+    JSON_TYPE.test(headers['content-type'] ?? '') &&
+    length !== undefined &&
+    DIGITS.test(length) &&
+    Number(length) <= maxBodyBytes &&
+    headers['content-encoding'] === undefined &&
+    headers['transfer-encoding'] === undefined
+  );
+}
+
+/** The whole body, or null if the client went away first (events: cheaper than an async iterator per request). */
+export function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once('error', () => resolve(null));
+    req.once('close', () => {
+      if (!req.complete) resolve(null);
+    });
+  });
+}
+
+export function parseBody(raw: Buffer): HotBody | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  for (const name in body) if (!HOT_BODY_KEYS.has(name)) return null;
+  const { variables } = body as { variables?: unknown };
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  return body as HotBody;
+}
+
+/** The CORS headers Yoga's CORS plugin adds to an answer (none without an Origin). */
+export function corsHeaders(req: IncomingMessage): Record<string, string> | null {
+  if (req.headers.origin === undefined) return null;
+  const headers = { get: (name: string) => firstHeader(req.headers[name]) ?? null };
+  return getCORSHeadersByRequestAndOptions({ headers } as Request, CORS);
+}
+
+export function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
