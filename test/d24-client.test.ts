@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('sign', () => {
-  it("matches D24.md's vector", () => {
+  it('matches the vector in docs/d24.md', () => {
     const body = '{"login":"cashout_login","pass":"cashout_pass","cashout_id":11954}';
     expect(sign(body, 'cashout_secret_key')).toBe(
       'db96878e3d4066e680a1dbebc977546276e1427aefbe14ead1b410a76d45cc60',

@@ -21,7 +21,7 @@ const VECTORS = [
 ];
 
 describe('notification control string', () => {
-  it.each(VECTORS)('matches D24.md for $externalId', ({ key, externalId, control }) => {
+  it.each(VECTORS)('matches docs/d24.md for $externalId', ({ key, externalId, control }) => {
     expect(controlString(externalId, key)).toBe(control);
     expect(() => verifyControl({ externalId, control }, key)).not.toThrow();
     // The same digest in lower case is the same string, differently spelled.

@@ -178,7 +178,7 @@ describe('checks, in D24 order', () => {
     },
   );
 
-  it("accepts D24.md's own signature vector", async () => {
+  it('accepts the signature vector in docs/d24.md', async () => {
     const other = await startSandbox({
       credentials: { login: 'cashout_login', pass: 'cashout_pass', secretKey: 'cashout_secret_key' },
     });
