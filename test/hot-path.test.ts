@@ -155,6 +155,13 @@ describe('the hot path', () => {
 
   it('records to the ledger and answers its fields (reason, hold, history) exactly as Yoga does', async () => {
     const answers: string[] = [];
+    const historyOf = (cashoutId: number) => ({
+      query: exampleDocument('cashoutHistory'),
+      variables: { cashoutId: `${cashoutId}` },
+    });
+    // Yoga compiles a document from its second run; the first, on graphql-js, orders the fields of this document
+    // (fields beside fragment spreads) differently from graphql-jit. Compared here: graphql-jit on both paths.
+    await send(service.url, historyOf(service.sandbox.create().cashoutId), {}, { viaYoga: true });
     for (const viaYoga of [true, false]) {
       const { cashoutId } = service.sandbox.create({ status: 'PENDING' });
       const served = service.app.hotPath.served();
@@ -163,7 +170,7 @@ describe('the hot path', () => {
         query: OPERATIONS.holdCashout,
         variables: { input: { cashoutId: `${cashoutId}`, reason: 'KYC' } },
       };
-      const history = { query: exampleDocument('cashoutHistory'), variables: { cashoutId: `${cashoutId}` } };
+      const history = historyOf(cashoutId);
       const texts = [
         (await send(service.url, hold, headers, { viaYoga })).text,
         (await send(service.url, history, headers, { viaYoga })).text,

@@ -531,6 +531,24 @@ describe('caches keyed by documents (CACHE_LIMITS)', () => {
     expect(cache.get('dddd')).toBe(4);
   });
 
+  it('graphql-jit compiles a document only from its second run: distinct documents sent once compile nothing', async () => {
+    // HOT_PATH=off: every run reaches Yoga's executor (with the hot path on, a second run is the hot path's, which
+    // compiles on its own, also only from a second sighting).
+    const service = await startTestService({ RATE_LIMIT_PER_MINUTE: '0', HOT_PATH: 'off' });
+    try {
+      await service.app.hotPath.ready;
+      const query = (i: number) => `query Once${i} { cashout(cashoutId: "1008") { __typename } }`;
+      for (let i = 0; i < 20; i++) expect((await service.graphql(query(i))).status).toBe(200);
+      expect(service.app.jitCompilations()).toBe(0);
+      const first = await service.graphql(query(0));
+      const again = await service.graphql(query(0));
+      expect(service.app.jitCompilations()).toBe(1);
+      expect(again.body).toEqual(first.body);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('Yoga and the hot path hold at most CACHE_LIMITS documents, however many distinct documents come', async () => {
     const service = await startTestService({ RATE_LIMIT_PER_MINUTE: '0' });
     try {

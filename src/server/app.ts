@@ -66,6 +66,8 @@ export interface App {
   stages: readonly Stage[];
   /** How many parsed documents Yoga's parse cache holds. */
   documentsCached(): number;
+  /** How many documents Yoga's path has compiled with graphql-jit (from a document's second run). */
+  jitCompilations(): number;
   /** The authenticator Yoga's path uses (and the WebSocket transport, for `connectionParams`). */
   authenticate: Authenticator;
   live: Live;
@@ -181,6 +183,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     hotPath,
     stages,
     documentsCached: security.documentsCached,
+    jitCompilations: jit.compilations,
     authenticate: auth.authenticate,
     live,
   };
