@@ -37,7 +37,7 @@ export const TOP_LEVEL_ERRORS = {
   RATE_LIMITED: { status: 429, refusesField: true, refusesRequest: true },
   BAD_REQUEST: { status: 400 },
   REQUEST_ENTITY_TOO_LARGE: { status: 413, message: 'Request body too large' },
-  // No status: Apollo's persisted-query link reads this code in a 200 and sends the full document.
+  // No status (Yoga answers 200 to JSON): Apollo's persisted-query link then sends the full document (armor.ts).
   PERSISTED_QUERY_NOT_FOUND: { message: 'PersistedQueryNotFound' },
   PERSISTED_QUERY_ID_REQUIRED: {
     status: 400,
