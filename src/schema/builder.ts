@@ -2,8 +2,8 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
-import { GraphQLError } from 'graphql';
 import { type Context, SCOPES, type Scope } from '../context.js';
+import { CODE, topLevelError } from '../server/errors.js';
 import { ValidationError } from './validation.js';
 
 export type { Context, Principal, Scope } from '../context.js';
@@ -27,11 +27,9 @@ export const builder = new SchemaBuilder<{
     authorizeOnSubscribe: true,
     // A top-level error with a stable code; the field's resolver (and so D24) never runs.
     unauthorizedError: (_parent, _context, info, result) =>
-      new GraphQLError(
+      topLevelError(
+        CODE.FORBIDDEN,
         `Not allowed: ${info.fieldName} needs the scope ${scopesIn(result.failure).join(' or ')}`,
-        {
-          extensions: { code: 'FORBIDDEN' },
-        },
       ),
     authScopes: (context) =>
       Object.fromEntries(SCOPES.map((scope) => [scope, context.principal.scopes.has(scope)])) as Record<

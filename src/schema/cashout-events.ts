@@ -1,17 +1,10 @@
-import { createGraphQLError } from 'graphql-yoga';
 import { z } from 'zod';
 import { EVENT_ID } from '../live/ids.js';
 import { type EventStream, type StreamItem, TooManyStreamsError } from '../live/index.js';
+import { topLevelError } from '../server/errors.js';
 import { builder } from './builder.js';
 import { CashoutEventRef } from './history.js';
 import { cashoutIdSchema, ValidationError } from './validation.js';
-
-const END_MESSAGES = {
-  TOKEN_EXPIRED: 'The bearer token expired: subscribe again with a fresh token',
-  SLOW_CONSUMER: 'Events arrived faster than this client read them',
-  SHUTTING_DOWN: 'This replica is shutting down: subscribe again',
-  LEDGER_UNAVAILABLE: 'The cashout ledger is unavailable; try again shortly.',
-} as const;
 
 const CashoutEventsResult = builder.unionType('CashoutEventsResult', {
   description: 'A ledger event, or why the subscription was refused (then the stream ends).',
@@ -66,7 +59,7 @@ builder.subscriptionField('cashoutEvents', (t) =>
         });
       } catch (error) {
         if (!(error instanceof TooManyStreamsError)) throw error;
-        throw createGraphQLError(error.message, { extensions: { code: error.code } });
+        throw topLevelError(error.code, error.message);
       }
       // Answer once the stream is on the feed: nothing committed after the client sees the answer is missed.
       await stream.ready;
@@ -74,9 +67,7 @@ builder.subscriptionField('cashoutEvents', (t) =>
     },
     resolve: (item: Item) => {
       if (!('end' in item)) return item;
-      throw createGraphQLError(END_MESSAGES[item.end], {
-        extensions: { code: item.end, lastId: item.lastId },
-      });
+      throw topLevelError(item.end, undefined, { lastId: item.lastId });
     },
   }),
 );

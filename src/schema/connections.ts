@@ -1,7 +1,7 @@
 import type { ObjectRef } from '@pothos/core';
-import { GraphQLError } from 'graphql';
 import { BadCursorError } from '../ledger/cursors.js';
 import { LedgerUnavailableError, type Page } from '../ledger/index.js';
+import { CODE, topLevelError } from '../server/errors.js';
 import { builder } from './builder.js';
 
 // Relay-style connections, built by hand with docs/contract.md's names (PageInfo has only what the contract names).
@@ -47,7 +47,7 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 export function pageSize(first: number | null | undefined, fallback: number): number {
   const size = first ?? fallback;
   if (!Number.isInteger(size) || size < 1 || size > 100) {
-    throw new GraphQLError('first must be from 1 to 100', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw topLevelError(CODE.BAD_USER_INPUT, 'first must be from 1 to 100');
   }
   return size;
 }
@@ -58,10 +58,10 @@ export async function fromLedger<T>(read: () => Promise<T>): Promise<T> {
     return await read();
   } catch (error) {
     if (error instanceof LedgerUnavailableError) {
-      throw new GraphQLError(error.message, { extensions: { code: error.code } });
+      throw topLevelError(error.code, error.message);
     }
     if (error instanceof BadCursorError) {
-      throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+      throw topLevelError(CODE.BAD_USER_INPUT, error.message);
     }
     throw error;
   }

@@ -1,9 +1,10 @@
 // Over 200 lines: HS256, JWKS and the sandbox developer share one token cache and one error mapping.
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { type AuthConfig, DEFAULT_MAX_TOKEN_TTL_SECONDS } from '../../config.js';
 import { type Principal, SCOPES } from '../../context.js';
+import { CODE, topLevelError } from '../errors.js';
 
 /** On the embedded sandbox with no auth configured, every caller is this local developer. */
 export const SANDBOX_DEVELOPER: Principal = Object.freeze({
@@ -245,18 +246,12 @@ function toGraphQLError(error: unknown, logger: Logger) {
         'bearer token not verifiable: the JWKS could not be fetched',
       );
     }
-    return createGraphQLError('Authentication is temporarily unavailable', {
-      extensions: {
-        code: 'AUTHENTICATION_UNAVAILABLE',
-        http: { status: 503, headers: { 'Retry-After': `${Math.ceil(JWKS_OUTAGE_MS / 1000)}` } },
-      },
+    return topLevelError(CODE.AUTHENTICATION_UNAVAILABLE, undefined, {
+      http: { headers: { 'Retry-After': `${Math.ceil(JWKS_OUTAGE_MS / 1000)}` } },
     });
   }
   logger.debug({ reason: error.reason }, 'bearer token refused');
-  return createGraphQLError('Missing or invalid bearer token', {
-    extensions: {
-      code: 'UNAUTHENTICATED',
-      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="d24-cashout-graphql"' } },
-    },
+  return topLevelError(CODE.UNAUTHENTICATED, undefined, {
+    http: { headers: { 'WWW-Authenticate': 'Bearer realm="d24-cashout-graphql"' } },
   });
 }

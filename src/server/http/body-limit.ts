@@ -1,11 +1,9 @@
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { CODE, topLevelError } from '../errors.js';
 
 const CONTENT_LENGTH = /^\d+$/;
 
-const tooLarge = () =>
-  createGraphQLError('Request body too large', {
-    extensions: { http: { status: 413 }, code: 'REQUEST_ENTITY_TOO_LARGE' },
-  });
+const tooLarge = () => topLevelError(CODE.REQUEST_ENTITY_TOO_LARGE);
 
 /**
  * Yoga's request-body limit (use with `maxRequestBodySize: false`) without its per-request cost: Yoga pipes every
@@ -19,9 +17,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       const contentLength = request.headers.get('content-length');
       if (contentLength != null) {
         if (!CONTENT_LENGTH.test(contentLength)) {
-          throw createGraphQLError('Content-Length header is invalid.', {
-            extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
-          });
+          throw topLevelError(CODE.BAD_REQUEST, 'Content-Length header is invalid.');
         }
         if (Number(contentLength) > maxBytes) throw tooLarge();
         return;

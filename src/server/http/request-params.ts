@@ -1,4 +1,5 @@
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { CODE, topLevelError } from '../errors.js';
 
 /**
  * Yoga's GET and url-encoded parsers call JSON.parse on `variables` and `extensions` unguarded (graphql-yoga 5.24),
@@ -13,9 +14,7 @@ export function useBadParamsAs400(): Plugin {
           return await requestParser(request);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
-          throw createGraphQLError('The variables or extensions parameter is not valid JSON.', {
-            extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
-          });
+          throw topLevelError(CODE.BAD_REQUEST, 'The variables or extensions parameter is not valid JSON.');
         }
       });
     },

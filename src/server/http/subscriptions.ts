@@ -1,4 +1,5 @@
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { CODE, topLevelError } from '../errors.js';
 import { answerMediaType, isStreamingMediaType } from '../hot-path/yoga-mirror.js';
 
 /**
@@ -13,8 +14,8 @@ export function useStreamsOnlyWhenAccepted(): Plugin {
       if (isStreamingMediaType(answerMediaType(request.headers.get('accept')))) return;
       setResultAndStopExecution({
         errors: [
-          createGraphQLError('A subscription needs a stream: send Accept: text/event-stream', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 406 } },
+          topLevelError(CODE.BAD_REQUEST, 'A subscription needs a stream: send Accept: text/event-stream', {
+            http: { status: 406 },
           }),
         ],
       });

@@ -10,6 +10,7 @@ import {
   namedMutation,
   validatedFields,
 } from '../auth/refused-fields.js';
+import { codesWhere } from '../errors.js';
 import { requestIdOf } from '../http/request-id.js';
 import { type RootFieldEvent, refusalCode } from './root-fields.js';
 
@@ -58,8 +59,8 @@ interface Pending {
   execution?: Execution;
 }
 
-/** Refusals before execution that the trail records; AUTHENTICATION_UNAVAILABLE is a 503 of the JWKS. */
-const REFUSALS = new Set(['UNAUTHENTICATED', 'AUTHENTICATION_UNAVAILABLE', 'RATE_LIMITED']);
+/** Refusals before execution that the trail records (`refusesRequest` in TOP_LEVEL_ERRORS). */
+const REFUSALS = codesWhere('refusesRequest');
 
 /**
  * The audit trail: one event per mutation field a client sent, executed or refused (a document with two mutation
@@ -169,9 +170,10 @@ function outcomeOf(value: unknown): Partial<AuditEvent> {
   };
 }
 
+/** A request refusal's own code, else what a refused field would say (a request refusal may refuse no field). */
 function refusalCodeOf(error: unknown): string {
   const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
-  return code === 'AUTHENTICATION_UNAVAILABLE' ? code : refusalCode(error);
+  return typeof code === 'string' && REFUSALS.has(code) ? code : refusalCode(error);
 }
 
 function isSingleResult(result: unknown): result is ExecutionResult {

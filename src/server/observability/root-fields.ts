@@ -7,6 +7,7 @@ import {
   getNamedType,
   isUnionType,
 } from 'graphql';
+import { codesWhere } from '../errors.js';
 
 /** How one root field (a query or a mutation) ended, as the client sees it. */
 export interface RootFieldEvent {
@@ -96,7 +97,8 @@ async function typenameOf(value: unknown, context: unknown, info: GraphQLResolve
   return typeof resolved === 'string' ? resolved : 'UNKNOWN';
 }
 
-const REFUSAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
+/** Refusals a root field's event names (`refusesField` in TOP_LEVEL_ERRORS); anything else thrown is INTERNAL_ERROR. */
+const REFUSAL_CODES = codesWhere('refusesField');
 
 /** A thrown error's code as clients see it (`extensions.code`, or Pothos scope-auth's `code`). */
 export function refusalCode(error: unknown): string {

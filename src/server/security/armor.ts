@@ -13,6 +13,7 @@ import { type DocumentNode, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.js';
 import { PROJECT_ROOT } from '../../version.js';
+import { CODE, topLevelError } from '../errors.js';
 import { yogaCache } from './bounded-cache.js';
 
 /** Every limit a request must pass; the example operations sit far below each, abuse does not. */
@@ -129,16 +130,10 @@ export function hardening(config: Pick<Config, 'production' | 'graphiql' | 'trus
       getPersistedOperation: (key) => manifest[key.startsWith('sha256:') ? key : `sha256:${key}`] ?? null,
       customErrors: {
         // Apollo's persisted-query link sends the full document after this code when arbitrary ones may run.
-        notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+        notFound: () => topLevelError(CODE.PERSISTED_QUERY_NOT_FOUND),
         // A body with neither a query nor a document id is a malformed request, not a success.
-        keyNotFound: {
-          message: 'Send a query, or the documentId of a persisted document',
-          extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
-        },
-        persistedQueryOnly: {
-          message: 'Only operations from the persisted-documents manifest may run here; send its documentId',
-          extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
-        },
+        keyNotFound: () => topLevelError(CODE.PERSISTED_QUERY_ID_REQUIRED),
+        persistedQueryOnly: () => topLevelError(CODE.PERSISTED_QUERY_ONLY),
       },
     }),
     EnvelopArmorPlugin({

@@ -1,8 +1,9 @@
 import { type DocumentNode, getOperationAST, valueFromASTUntyped } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../context.js';
 import { bulkCost, isBulkField } from '../../schema/bulk-items.js';
 import { rootFields } from '../auth/refused-fields.js';
+import { CODE, topLevelError } from '../errors.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -95,15 +96,10 @@ export function useMutationRateLimit(options: {
         const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
         setResultAndStopExecution({
           errors: [
-            createGraphQLError(
+            topLevelError(
+              CODE.RATE_LIMITED,
               `Too many mutations: at most ${options.limitPerMinute} a minute per caller; retry in ${retryAfterSeconds} s`,
-              {
-                extensions: {
-                  code: 'RATE_LIMITED',
-                  retryAfterSeconds,
-                  http: { status: 429, headers: { 'Retry-After': `${retryAfterSeconds}` } },
-                },
-              },
+              { retryAfterSeconds, http: { headers: { 'Retry-After': `${retryAfterSeconds}` } } },
             ),
           ],
         });
