@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleDocument } from '../src/server/http/examples.js';
+import { sseSubscribe } from './support/live.js';
 import { startTcpProxy, type TcpProxy } from './support/net.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -357,6 +358,11 @@ describe.skipIf(!postgres)('with the ledger (PostgreSQL) unreachable', () => {
       const { body } = await proxied.graphql(query, variables, alice);
       expect(body.errors?.[0]?.extensions?.code).toBe('LEDGER_UNAVAILABLE');
     }
+    // A subscription that replays from `after` reads the ledger first: refused with the same code, not masked.
+    const replaying = await sseSubscribe(proxied.url, { after: '1' }, alice);
+    await replaying.done;
+    expect(replaying.status).toBe(200);
+    expect(replaying.results.at(-1)?.errors?.[0]?.extensions?.code).toBe('LEDGER_UNAVAILABLE');
     proxy.restore();
     await new Promise<void>((resolve) => proxied.ledger.onCommitted(() => resolve()));
     const { body } = await proxied.graphql<{ cashout: { history: { edges: { node: Event }[] } } }>(

@@ -3,6 +3,7 @@ import { EVENT_ID } from '../live/ids.js';
 import { type EventStream, type StreamItem, TooManyStreamsError } from '../live/index.js';
 import { topLevelError } from '../server/errors.js';
 import { builder } from './builder.js';
+import { fromLedger } from './connections.js';
 import { CashoutEventRef } from './history.js';
 import { cashoutIdSchema, ValidationError } from './validation.js';
 
@@ -47,7 +48,7 @@ builder.subscriptionField('cashoutEvents', (t) =>
       if (cashoutIds && new Set(cashoutIds).size !== cashoutIds.length) {
         return single(new ValidationError([{ path: ['cashoutIds'], message: 'must not repeat an id' }]));
       }
-      if (after && !(await context.ledger.hasEvent(after))) {
+      if (after && !(await fromLedger(() => context.ledger.hasEvent(after)))) {
         return single(new ValidationError([{ path: ['after'], message: 'is not a known event id' }]));
       }
       let stream: EventStream;
