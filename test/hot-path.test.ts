@@ -247,6 +247,24 @@ describe('the hot path', () => {
     expect(JSON.parse(unseen.text)).toEqual({ data: { cashout: { __typename: 'Cashout' } } });
     expect(service.app.hotPath.served()).toBe(served);
   });
+  it('tells operation names apart from the text and from each other: an empty or a wrong name is for Yoga to refuse', async () => {
+    const served = service.app.hotPath.served();
+    const cashout = (query: string, operationName?: string) =>
+      send(service.url, { query, variables: { cashoutId: '1008' }, operationName });
+    // Accepted by Yoga, and prepared: the document with a comment at its end, named by its operation's name.
+    for (let i = 0; i < 2; i++)
+      expect((await cashout(`${OPERATIONS.cashout}#x`, 'Cashout')).status).toBe(200);
+    // Text and name that a key joining them with a line feed would confuse with the one above, then an empty name.
+    const refusals = [
+      await cashout(OPERATIONS.cashout, '#x\nCashout'),
+      await cashout(OPERATIONS.cashout, ''),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    }
+    expect(service.app.hotPath.served()).toBe(served + 1);
+  });
 });
 
 describe('the hot path with authentication and a rate limit', () => {
