@@ -229,12 +229,15 @@ describe('the hot path', () => {
     expect(await count()).toBe(before + 1);
   });
 
-  it('hands Yoga what it does not serve: bad variables, an event stream, an unseen document, a preflight', async () => {
+  it('hands Yoga what it does not serve: bad variables, a media type it does not parse, an event stream, an unseen document, a preflight', async () => {
     const served = service.app.hotPath.served();
     const hold = (variables: unknown, headers: Record<string, string> = {}) =>
       send(service.url, { query: OPERATIONS.holdCashout, variables }, headers);
     const badVariables = await hold({ input: { cashoutId: { id: 1 } } });
     expect(badVariables.status).toBe(400);
+    // Yoga's parser reads the media type case-sensitively (the charset not): not JSON to it, so not to the hot path.
+    const upperCase = await hold({ input: { cashoutId: '999999' } }, { 'content-type': 'application/JSON' });
+    expect(upperCase.status).toBe(415);
     const preflight = await fetch(`${service.url}/graphql`, {
       method: 'OPTIONS',
       headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST' },

@@ -10,7 +10,9 @@ export type HotBody = {
   variables?: Record<string, unknown> | null;
 };
 
-const JSON_TYPE = /^application\/json(?:;\s*charset=utf-8)?$/i;
+// Yoga's JSON parser takes `application/json` only in lower case (graphql-yoga 5.24 `isContentTypeMatch`); the
+// charset parameter's value is case-insensitive. Anything else JSON to Yoga (another charset, a list) is left to it.
+const JSON_TYPE = /^application\/json(?:;\s*[cC][hH][aA][rR][sS][eE][tT]=[uU][tT][fF]-8)?$/;
 const DIGITS = /^\d+$/;
 const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
 
