@@ -1,0 +1,450 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SCOPES } from '../src/context.js';
+import type { CashoutStatus } from '../src/d24/wire.js';
+import { exampleOperations } from '../src/server/http/examples.js';
+import { loadPersistedDocuments } from '../src/server/security/armor.js';
+import { anyString, fuzzOptions, literalArgs, serialize, variablesArb } from './support/fuzz.js';
+import { requestOnce } from './support/http.js';
+import { FIELDS, type Field, OPERATIONS } from './support/operations.js';
+import { startTestService, type TestService } from './support/service.js';
+import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
+
+// The two request pipelines (docs/architecture.md#the-hot-path) fuzzed against each other: every request goes to a
+// service with the hot path and to one with HOT_PATH=off, each on its own sandbox in the same state, and the two
+// answers must be the same. Each request is sent two or three times: the hot path serves a document only from its
+// second sighting (once Yoga has executed it), so the repeats are what reach it; the end checks that it did.
+
+// 15% of test/fuzz.test.ts's cases (300 by default: about 6 s on an idle 2-core machine), each sent 2 or 3 times.
+const RUNS = Math.ceil(Number(process.env.FUZZ_RUNS ?? 2_000) * 0.15);
+// Low, so that cases reach the 429 (a bulk, the repeats, a budget spent on purpose); each case has its own subject.
+const LIMIT = 4;
+
+let hot: TestService;
+let yoga: TestService;
+let cases = 0;
+// Cases where the hot path answered at least one of the sends: proof that the comparison is not vacuous.
+let hotCases = 0;
+const statuses = new Map<number, number>();
+const ids: { cashoutId: string; externalId: string }[] = [];
+
+beforeAll(async () => {
+  const env = { AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: String(LIMIT) };
+  [hot, yoga] = await Promise.all([startTestService(env), startTestService({ ...env, HOT_PATH: 'off' })]);
+  // Before graphql-jit loads, Yoga's own errors differ (graphql-js adds `locations`) and the hot path serves nothing.
+  await Promise.all([hot.app.hotPath.ready, yoga.app.hotPath.ready]);
+  // The same cashouts, made in the same order, get the same ids on both sandboxes (seeded ones are 1001-1009).
+  const made: CashoutStatus[] = [
+    'PENDING',
+    'PENDING',
+    'PENDING',
+    'ON_HOLD',
+    'ON_HOLD',
+    'DELIVERED',
+    'REJECTED',
+  ];
+  for (const status of [...made, ...made]) {
+    const [a, b] = [hot.sandbox.create({ status }), yoga.sandbox.create({ status })];
+    expect(b).toEqual(a);
+    ids.push({ cashoutId: `${a.cashoutId}`, externalId: a.externalId });
+  }
+  for (let id = 1001; id <= 1009; id++) {
+    ids.push({ cashoutId: `${id}`, externalId: (hot.sandbox.get(id) as { externalId: string }).externalId });
+  }
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([hot?.close(), yoga?.close()]);
+});
+
+/** What a fuzz case sends as a GraphQL request, before it is put on the wire. */
+interface Payload {
+  query?: string;
+  documentId?: string;
+  operationName?: unknown;
+  /** JSON text (serialize: it may hold numbers JSON.stringify cannot write). */
+  variables?: string;
+}
+
+// Read when a case is drawn: `ids` is filled in beforeAll, after the arbitraries are built.
+const known = () => fc.nat().map((n) => ids[n % ids.length] as { cashoutId: string; externalId: string });
+const knownVariables = (field: Field): fc.Arbitrary<string> =>
+  fc
+    .record({ id: known(), other: known(), by: fc.constantFrom('id', 'external', 'both', 'mismatch') })
+    .map(({ id, other, by }) => {
+      if (field === 'cashout') {
+        const byId = { cashoutId: id.cashoutId };
+        const byExternal = { externalId: id.externalId };
+        return JSON.stringify(
+          by === 'id'
+            ? byId
+            : by === 'external'
+              ? byExternal
+              : { ...byId, externalId: (by === 'both' ? id : other).externalId },
+        );
+      }
+      const input: Record<string, string> = { cashoutId: id.cashoutId };
+      if (field === 'cancelCashout') input.externalId = (by === 'mismatch' ? other : id).externalId;
+      return JSON.stringify({ input });
+    });
+
+const examples = new Map(exampleOperations().map((example) => [example.name, example]));
+const example = (name: 'cashoutHistory' | 'cashouts') => examples.get(name)?.document as string;
+const manifest = Object.entries(loadPersistedDocuments());
+/** The persisted document whose operation calls `field` (by its documentId). */
+const documentIdOf = (field: Field) =>
+  (manifest.find(([, text]) => new RegExp(`\\{\\s*${field}\\(`).test(text)) as [string, string])[0];
+const operationNameOf = (query: string) => /^(?:query|mutation) (\w+)/m.exec(query)?.[1];
+
+const fieldArb = fc.constantFrom(...FIELDS);
+const payloadArb: fc.Arbitrary<Payload> = fc.oneof(
+  // test/fuzz.test.ts's variables on the example documents: mostly refusals and typed errors.
+  {
+    weight: 4,
+    arbitrary: fieldArb.chain((field) =>
+      variablesArb[field].map((variables) => ({ query: OPERATIONS[field], variables: serialize(variables) })),
+    ),
+  },
+  // Cashouts both sandboxes hold: successes, invalid transitions, and state that the repeats change.
+  {
+    weight: 6,
+    arbitrary: fieldArb.chain((field) =>
+      knownVariables(field).map((variables) => ({ query: OPERATIONS[field], variables })),
+    ),
+  },
+  // A new document per case (inline literals): its first sighting is Yoga's, the repeats the hot path's.
+  {
+    weight: 2,
+    arbitrary: fieldArb.chain((field) =>
+      literalArgs(field).map(({ args }) => ({
+        query:
+          field === 'cashout'
+            ? `query { cashout${args} { __typename ... on Error { message } } }`
+            : `mutation { ${field}(input: ${args}) { __typename ... on Error { message } } }`,
+      })),
+    ),
+  },
+  // Bulk mutations: one unit of the rate limit per item.
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        field: fc.constantFrom('holdCashouts', 'releaseCashouts'),
+        picked: fc.uniqueArray(known(), { minLength: 1, maxLength: 3, selector: (c) => c.cashoutId }),
+      })
+      .map(({ field, picked }) => ({
+        query: examples.get(field)?.document as string,
+        variables: JSON.stringify({ input: { cashoutIds: picked.map((c) => c.cashoutId) } }),
+      })),
+  },
+  // The ledger's reads (history, listing): what the mutations above have written, on each service.
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      known().map((c) => ({
+        query: example('cashoutHistory'),
+        variables: JSON.stringify({ cashoutId: c.cashoutId }),
+      })),
+      fc.constantFrom('PENDING', 'ON_HOLD', 'CANCELLED').map((status) => ({
+        query: example('cashouts'),
+        variables: JSON.stringify({ status: [status], first: 5 }),
+      })),
+    ),
+  },
+  // By persisted documentId instead of the text.
+  {
+    weight: 1,
+    arbitrary: fieldArb.chain((field) =>
+      knownVariables(field).map((variables) => ({ documentId: documentIdOf(field), variables })),
+    ),
+  },
+  // Documents that never execute: syntax errors, unknown fields, two operations, an unknown documentId.
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constantFrom<Payload>(
+        { query: '{' },
+        { query: '{ nope }' },
+        { query: 'query A { __typename } query B { __typename }' },
+        { query: '{ cashout(cashoutId: "1001") { __typename } }', documentId: documentIdOf('cashout') },
+        { documentId: 'sha256:0000' },
+        {},
+      ),
+      anyString.map((query) => ({ query })),
+    ),
+  },
+);
+
+/** The operation name a payload sends: mostly none, sometimes its own, an empty one, a wrong one, a number. */
+const withOperationName = (payload: Payload) =>
+  fc
+    .constantFrom<unknown>(undefined, undefined, undefined, undefined, 'own', null, '', 'Nope', 7)
+    .map((name) => {
+      if (name === undefined) return payload;
+      const own = payload.query && operationNameOf(payload.query);
+      return { ...payload, operationName: name === 'own' ? (own ?? 'Own') : name };
+    });
+
+type TokenKind =
+  | 'none'
+  | 'all'
+  | 'read'
+  | 'hold'
+  | 'spent'
+  | 'expired'
+  | 'other secret'
+  | 'not a JWT'
+  | 'Basic';
+const tokenKind = fc.constantFrom<TokenKind>(
+  'all',
+  'all',
+  'none',
+  'read',
+  'hold',
+  'spent',
+  'expired',
+  'other secret',
+  'not a JWT',
+  'Basic',
+);
+
+const APOLLO_ACCEPT = 'application/graphql-response+json,application/json;q=0.9';
+const URQL_ACCEPT =
+  'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+/** `value` `weight` times as often as each of `others`. */
+const often = <T>(value: T, weight: number, ...others: T[]) =>
+  fc.oneof(
+    { weight, arbitrary: fc.constant(value) },
+    { weight: others.length, arbitrary: fc.constantFrom(...others) },
+  );
+
+// Accept headers Yoga answers in JSON (the hot path's), and the others: streams, nothing acceptable.
+const jsonAccept = fc.constantFrom<string | undefined>(
+  undefined,
+  '*/*',
+  'application/json',
+  'application/graphql-response+json',
+  APOLLO_ACCEPT,
+  URQL_ACCEPT,
+  'text/event-stream, application/json',
+  'application/*',
+);
+const otherAccept = fc.constantFrom(
+  'text/event-stream',
+  'multipart/mixed',
+  'application/json, text/event-stream',
+  'text/html',
+  'application/json; charset=iso-8859-1',
+);
+
+const dimensions = {
+  payload: payloadArb.chain(withOperationName),
+  // How it goes on the wire: a JSON POST with a Content-Length (what the hot path takes), or something else.
+  wire: often<'json' | 'get' | 'chunked' | 'gzip' | 'extra key' | 'malformed'>(
+    'json',
+    5,
+    'get',
+    'chunked',
+    'gzip',
+    'extra key',
+    'malformed',
+  ),
+  malformed: fc.constantFrom(
+    (text: string) => text.slice(0, Math.floor(text.length / 2)),
+    (text: string) => `[${text}]`,
+    (text: string) => `\ufeff${text}`,
+    (text: string) => `${text}x`,
+    () => 'null',
+    () => '"query"',
+    () => '',
+  ),
+  contentType: often<string | undefined>(
+    'application/json',
+    4,
+    'application/json; charset=utf-8',
+    'application/JSON;charset=UTF-8',
+    'application/json; charset=iso-8859-1',
+    'application/graphql-response+json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    undefined,
+  ),
+  accept: fc.oneof(jsonAccept, otherAccept),
+  token: tokenKind,
+  origin: fc.constantFrom(undefined, undefined, 'https://ops.example'),
+  // Yoga's CSRF check wants one of these on a GET or a "simple" POST.
+  csrf: fc.boolean(),
+  requestId: fc.constantFrom(undefined, 'fuzz-request', 'not a plain token', 'x'.repeat(129)),
+  sends: fc.integer({ min: 2, max: 3 }),
+};
+// Half the cases fuzz every dimension at once; the other half are what the hot path takes (a JSON POST with a token
+// holding every scope, asking for JSON), so that enough of them reach it whatever the payload.
+const caseArb = fc.oneof(
+  fc.record(dimensions),
+  fc.record({
+    ...dimensions,
+    wire: fc.constant('json' as const),
+    contentType: fc.constant('application/json'),
+    token: fc.constant<TokenKind>('all'),
+    accept: jsonAccept,
+  }),
+);
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+async function authorization(kind: TokenKind, subject: string): Promise<Record<string, string>> {
+  const all = SCOPES.join(' ');
+  switch (kind) {
+    case 'none':
+      return {};
+    case 'all':
+    case 'spent':
+      return bearer(await hs256Token({ claims: { sub: subject, scope: all } }));
+    case 'read':
+      return bearer(await hs256Token({ claims: { sub: subject, scope: 'cashouts:read' } }));
+    case 'hold':
+      return bearer(await hs256Token({ claims: { sub: subject, scope: 'cashouts:read cashouts:hold' } }));
+    case 'expired':
+      return bearer(
+        await hs256Token({ claims: { sub: subject, scope: all }, expiresIn: -60, issuedAt: -120 }),
+      );
+    case 'other secret':
+      return bearer(
+        await hs256Token({ claims: { sub: subject, scope: all }, secret: `${TEST_SECRET}-other` }),
+      );
+    case 'not a JWT':
+      return { authorization: 'Bearer not-a-jwt' };
+    case 'Basic':
+      return { authorization: 'Basic YWxpY2U6c2VjcmV0' };
+  }
+}
+
+interface Wire {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function wireOf(c: Case, headers: Record<string, string>): Wire {
+  const { payload } = c;
+  const fields = [
+    ...(payload.query !== undefined ? [`"query":${JSON.stringify(payload.query)}`] : []),
+    ...(payload.documentId !== undefined ? [`"documentId":${JSON.stringify(payload.documentId)}`] : []),
+    ...(payload.operationName !== undefined
+      ? [`"operationName":${JSON.stringify(payload.operationName)}`]
+      : []),
+    ...(payload.variables !== undefined ? [`"variables":${payload.variables}`] : []),
+    ...(c.wire === 'extra key' ? ['"foo":1'] : []),
+  ];
+  const text = `{${fields.join(',')}}`;
+  const common = {
+    ...headers,
+    ...(c.accept !== undefined && { accept: c.accept }),
+    ...(c.origin !== undefined && { origin: c.origin }),
+    ...(c.csrf && { 'x-graphql-yoga-csrf': '1' }),
+    ...(c.requestId !== undefined && { 'x-request-id': c.requestId }),
+  };
+  if (c.wire === 'get') {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(payload)) {
+      if (value !== undefined) search.set(name, name === 'variables' ? (value as string) : String(value));
+    }
+    return { method: 'GET', path: `/graphql?${search}`, headers: common };
+  }
+  return {
+    method: 'POST',
+    path: '/graphql',
+    headers: {
+      ...common,
+      ...(c.contentType !== undefined && { 'content-type': c.contentType }),
+      ...(c.wire === 'chunked' && { 'transfer-encoding': 'chunked' }),
+      ...(c.wire === 'gzip' && { 'content-encoding': 'gzip' }),
+    },
+    body: c.wire === 'malformed' ? c.malformed(text) : text,
+  };
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID = new RegExp(`^${UUID_TEXT}$`);
+const UUIDS = new RegExp(UUID_TEXT, 'g');
+
+/**
+ * An answer as compared: status, every header, the body. The normalisations, each for a difference that is not the
+ * pipeline's:
+ * - `date`: when each service answered;
+ * - `x-request-id`, when the request had no usable one: each service makes a random UUID (it must be one); in the
+ *   body, the ledger's history shows such ids of earlier requests (`requestId`), so every UUID there is one too;
+ * - ISO timestamps in the body: the ledger records when each service wrote an event (history, hold's `since`),
+ *   and the listing's opaque cursors hold one (base64url JSON: decoded first, then compared).
+ */
+function comparable(answer: Awaited<ReturnType<typeof requestOnce>>, wire: Wire) {
+  const { date: _date, ...headers } = answer.headers;
+  let body = answer.body;
+  const given = wire.headers['x-request-id'];
+  if (!(given && REQUEST_ID.test(given)) && typeof headers['x-request-id'] === 'string') {
+    const generated = headers['x-request-id'];
+    if (!UUID.test(generated)) throw new Error(`x-request-id ${generated} is not a UUID`);
+    headers['x-request-id'] = 'UUID';
+  }
+  body = body
+    .replace(/"(cursor|endCursor)":"([\w-]+)"/g, (whole, name: string, cursor: string) => {
+      const decoded = Buffer.from(cursor, 'base64url').toString();
+      return decoded.startsWith('[') ? `"${name}":${JSON.stringify(decoded)}` : whole;
+    })
+    .replace(UUIDS, 'UUID')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
+  return { status: answer.status, headers, body };
+}
+
+/** Sends `wire` to both services at once; returns whether the hot path answered it. */
+async function exchange(wire: Wire): Promise<boolean> {
+  const served = hot.app.hotPath.served();
+  hot.sandbox.clearRequests();
+  yoga.sandbox.clearRequests();
+  const [a, b] = await Promise.all([
+    requestOnce(`${hot.url}${wire.path}`, wire),
+    requestOnce(`${yoga.url}${wire.path}`, wire),
+  ]);
+  const [hotAnswer, yogaAnswer] = [comparable(a, wire), comparable(b, wire)];
+  expect(hotAnswer, `${wire.method} ${wire.path} ${JSON.stringify(wire.headers)} ${wire.body}`).toEqual(
+    yogaAnswer,
+  );
+  // The same calls to D24, in the same order, with the same bodies: nothing skipped or repeated on one path.
+  const calls = (service: TestService) =>
+    service.sandbox.requests.map((r) => `${r.method} ${r.path} ${r.rawBody}`);
+  expect(calls(hot)).toEqual(calls(yoga));
+  statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+  return hot.app.hotPath.served() > served;
+}
+
+it(`answers ${RUNS} fuzzed requests, each sent 2-3 times, the same with and without the hot path`, async () => {
+  await fc.assert(
+    fc.asyncProperty(caseArb, async (c) => {
+      cases++;
+      const headers = await authorization(c.token, `fuzz-${cases}`);
+      if (c.token === 'spent') {
+        const spend = { query: OPERATIONS.holdCashout, variables: '{"input":{"cashoutId":"999999"}}' };
+        for (let i = 0; i < LIMIT; i++)
+          await exchange(wireOf({ ...c, payload: spend, wire: 'json' }, headers));
+      }
+      const wire = wireOf(c, headers);
+      let served = false;
+      for (let i = 0; i < c.sends; i++) served = (await exchange(wire)) || served;
+      if (served) hotCases++;
+    }),
+    fuzzOptions(RUNS),
+  );
+  // The hot path answered a fair share of the cases (a fifth to a quarter: a JSON POST of a document Yoga executed,
+  // authorized, within budget, whose variables coerce)...
+  expect(hotCases).toBeGreaterThan(cases * 0.1);
+  // ...and the other service never took it.
+  expect(yoga.app.hotPath.served()).toBe(0);
+  // The sandboxes end in the same state.
+  for (const { cashoutId } of ids) {
+    expect(hot.sandbox.get(Number(cashoutId))).toEqual(yoga.sandbox.get(Number(cashoutId)));
+  }
+  console.info(
+    `fuzz-paths: ${cases} cases, ${hotCases} answered by the hot path (${hot.app.hotPath.served()} answers); statuses`,
+    Object.fromEntries(statuses),
+  );
+}, 120_000);
