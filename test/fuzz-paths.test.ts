@@ -6,6 +6,7 @@ import { exampleOperations } from '../src/server/http/examples.js';
 import { loadPersistedDocuments } from '../src/server/security/armor.js';
 import { anyString, fuzzOptions, literalArgs, serialize, variablesArb } from './support/fuzz.js';
 import { requestOnce } from './support/http.js';
+import { captureLogs } from './support/logs.js';
 import { FIELDS, type Field, OPERATIONS } from './support/operations.js';
 import { startTestService, type TestService } from './support/service.js';
 import { bearer, hs256Token, TEST_SECRET } from './support/tokens.js';
@@ -22,15 +23,22 @@ const LIMIT = 4;
 
 let hot: TestService;
 let yoga: TestService;
+// Each service's audit trail: a refusal's event comes from Yoga's audit plugin, a served field's from the schema.
+const hotLogs = captureLogs();
+const yogaLogs = captureLogs();
 let cases = 0;
 // Cases where the hot path answered at least one of the sends: proof that the comparison is not vacuous.
 let hotCases = 0;
+let auditEvents = 0;
 const statuses = new Map<number, number>();
 const ids: { cashoutId: string; externalId: string }[] = [];
 
 beforeAll(async () => {
   const env = { AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: String(LIMIT) };
-  [hot, yoga] = await Promise.all([startTestService(env), startTestService({ ...env, HOT_PATH: 'off' })]);
+  [hot, yoga] = await Promise.all([
+    startTestService(env, { audit: hotLogs.audit }),
+    startTestService({ ...env, HOT_PATH: 'off' }, { audit: yogaLogs.audit }),
+  ]);
   // Before graphql-jit loads, Yoga's own errors differ (graphql-js adds `locations`) and the hot path serves nothing.
   await Promise.all([hot.app.hotPath.ready, yoga.app.hotPath.ready]);
   // The same cashouts, made in the same order, get the same ids on both sandboxes (seeded ones are 1001-1009).
@@ -276,17 +284,21 @@ const dimensions = {
   requestId: fc.constantFrom(undefined, 'fuzz-request', 'not a plain token', 'x'.repeat(129)),
   sends: fc.integer({ min: 2, max: 3 }),
 };
-// Half the cases fuzz every dimension at once; the other half are what the hot path takes (a JSON POST with a token
-// holding every scope, asking for JSON), so that enough of them reach it whatever the payload.
+// A third of the cases fuzz every dimension at once; the others are shaped for the hot path (a JSON POST with a token,
+// asking for JSON), so that enough of them reach it, or its own refusals, whatever the payload.
 const caseArb = fc.oneof(
-  fc.record(dimensions),
-  fc.record({
-    ...dimensions,
-    wire: fc.constant('json' as const),
-    contentType: fc.constant('application/json'),
-    token: fc.constant<TokenKind>('all'),
-    accept: jsonAccept,
-  }),
+  { weight: 1, arbitrary: fc.record(dimensions) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      ...dimensions,
+      wire: fc.constant('json' as const),
+      contentType: fc.constant('application/json'),
+      // Mostly every scope; otherwise what the hot path must refuse itself: a missing scope, a spent budget.
+      token: fc.constantFrom<TokenKind>('all', 'all', 'all', 'all', 'read', 'hold', 'spent'),
+      accept: jsonAccept,
+    }),
+  },
 );
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -401,6 +413,8 @@ async function exchange(wire: Wire): Promise<boolean> {
   const served = hot.app.hotPath.served();
   hot.sandbox.clearRequests();
   yoga.sandbox.clearRequests();
+  hotLogs.clear();
+  yogaLogs.clear();
   const [a, b] = await Promise.all([
     requestOnce(`${hot.url}${wire.path}`, wire),
     requestOnce(`${yoga.url}${wire.path}`, wire),
@@ -413,6 +427,14 @@ async function exchange(wire: Wire): Promise<boolean> {
   const calls = (service: TestService) =>
     service.sandbox.requests.map((r) => `${r.method} ${r.path} ${r.rawBody}`);
   expect(calls(hot)).toEqual(calls(yoga));
+  // The same audit events; `time` and `durationMs` are each service's own, and a generated request id is random.
+  const audit = (logs: typeof hotLogs) =>
+    logs
+      .auditLines()
+      .map(({ time: _time, durationMs: _duration, ...line }) => JSON.stringify(line).replace(UUIDS, 'UUID'));
+  const events = audit(hotLogs);
+  expect(events).toEqual(audit(yogaLogs));
+  auditEvents += events.length;
   statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
   return hot.app.hotPath.served() > served;
 }
@@ -422,14 +444,26 @@ it(`answers ${RUNS} fuzzed requests, each sent 2-3 times, the same with and with
     fc.asyncProperty(caseArb, async (c) => {
       cases++;
       const headers = await authorization(c.token, `fuzz-${cases}`);
-      if (c.token === 'spent') {
-        const spend = { query: OPERATIONS.holdCashout, variables: '{"input":{"cashoutId":"999999"}}' };
-        for (let i = 0; i < LIMIT; i++)
-          await exchange(wireOf({ ...c, payload: spend, wire: 'json' }, headers));
-      }
+      // A hold of a cashout D24 does not have: one unit of the budget, whatever the state.
+      const spend = wireOf(
+        {
+          ...c,
+          payload: { query: OPERATIONS.holdCashout, variables: '{"input":{"cashoutId":"999999"}}' },
+          wire: 'json',
+          contentType: 'application/json',
+          accept: undefined,
+        },
+        headers,
+      );
+      const spendBudget = async () => {
+        for (let i = 0; i < LIMIT; i++) await exchange(spend);
+      };
+      if (c.token === 'spent') await spendBudget();
       const wire = wireOf(c, headers);
       let served = false;
       for (let i = 0; i < c.sends; i++) served = (await exchange(wire)) || served;
+      // What a refusal was charged (a field without its scope: nothing) shows only in the budget left.
+      if (c.token === 'hold') await spendBudget();
       if (served) hotCases++;
     }),
     fuzzOptions(RUNS),
@@ -439,12 +473,13 @@ it(`answers ${RUNS} fuzzed requests, each sent 2-3 times, the same with and with
   expect(hotCases).toBeGreaterThan(cases * 0.1);
   // ...and the other service never took it.
   expect(yoga.app.hotPath.served()).toBe(0);
+  expect(auditEvents).toBeGreaterThan(cases * 0.5);
   // The sandboxes end in the same state.
   for (const { cashoutId } of ids) {
     expect(hot.sandbox.get(Number(cashoutId))).toEqual(yoga.sandbox.get(Number(cashoutId)));
   }
   console.info(
-    `fuzz-paths: ${cases} cases, ${hotCases} answered by the hot path (${hot.app.hotPath.served()} answers); statuses`,
+    `fuzz-paths: ${cases} cases, ${hotCases} answered by the hot path (${hot.app.hotPath.served()} answers), ${auditEvents} audit events; statuses`,
     Object.fromEntries(statuses),
   );
 }, 120_000);
