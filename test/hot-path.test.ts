@@ -238,6 +238,13 @@ describe('the hot path', () => {
     // Yoga's parser reads the media type case-sensitively (the charset not): not JSON to it, so not to the hot path.
     const upperCase = await hold({ input: { cashoutId: '999999' } }, { 'content-type': 'application/JSON' });
     expect(upperCase.status).toBe(415);
+    // Yoga's params check: extensions, when present, an object (not an array).
+    const listExtensions = await send(service.url, {
+      query: OPERATIONS.holdCashout,
+      variables: { input: { cashoutId: '999999' } },
+      extensions: [],
+    });
+    expect(JSON.parse(listExtensions.text).errors[0].extensions.code).toBe('BAD_REQUEST');
     const preflight = await fetch(`${service.url}/graphql`, {
       method: 'OPTIONS',
       headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST' },

@@ -24,7 +24,8 @@ const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variable
  */
 export function keyOf(params: Record<string, unknown>): string | null {
   const { query, documentId, operationName, extensions } = params;
-  if (extensions != null && typeof extensions !== 'object') return null;
+  // Yoga refuses (400) extensions that are not an object: a list too.
+  if (extensions != null && (typeof extensions !== 'object' || Array.isArray(extensions))) return null;
   if (operationName != null && typeof operationName !== 'string') return null;
   const name = operationName == null ? 'null' : JSON.stringify(operationName);
   const id = persistedDocumentIdOf(params);
