@@ -282,6 +282,25 @@ const dimensions = {
   // Yoga's CSRF check wants one of these on a GET or a "simple" POST.
   csrf: fc.boolean(),
   requestId: fc.constantFrom(undefined, 'fuzz-request', 'not a plain token', 'x'.repeat(129)),
+  // A header sent twice, the second time with another value: Node keeps the first of some and joins the others.
+  repeated: often<keyof typeof SECOND | undefined>(
+    undefined,
+    2,
+    'authorization',
+    'accept',
+    'content-type',
+    'x-request-id',
+    'origin',
+  ),
+  extensions: often<string | undefined>(
+    undefined,
+    2,
+    '{}',
+    'null',
+    '[]',
+    '"x"',
+    '{"persistedQuery":{"version":1,"sha256Hash":"00"}}',
+  ),
   sends: fc.integer({ min: 2, max: 3 }),
 };
 // A third of the cases fuzz every dimension at once; the others are shaped for the hot path (a JSON POST with a token,
@@ -297,6 +316,8 @@ const caseArb = fc.oneof(
       // Mostly every scope; otherwise what the hot path must refuse itself: a missing scope, a spent budget.
       token: fc.constantFrom<TokenKind>('all', 'all', 'all', 'all', 'read', 'hold', 'spent'),
       accept: jsonAccept,
+      repeated: fc.constant(undefined),
+      extensions: fc.constantFrom(undefined, undefined, '{}', 'null'),
     }),
   },
 );
@@ -332,9 +353,18 @@ async function authorization(kind: TokenKind, subject: string): Promise<Record<s
 interface Wire {
   method: 'GET' | 'POST';
   path: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   body?: string;
 }
+
+/** The second value of a header sent twice. */
+const SECOND = {
+  authorization: 'Bearer second',
+  accept: 'text/html',
+  'content-type': 'text/plain',
+  'x-request-id': 'second',
+  origin: 'https://second.example',
+};
 
 function wireOf(c: Case, headers: Record<string, string>): Wire {
   const { payload } = c;
@@ -345,10 +375,11 @@ function wireOf(c: Case, headers: Record<string, string>): Wire {
       ? [`"operationName":${JSON.stringify(payload.operationName)}`]
       : []),
     ...(payload.variables !== undefined ? [`"variables":${payload.variables}`] : []),
+    ...(c.extensions !== undefined ? [`"extensions":${c.extensions}`] : []),
     ...(c.wire === 'extra key' ? ['"foo":1'] : []),
   ];
   const text = `{${fields.join(',')}}`;
-  const common = {
+  const common: Record<string, string | string[]> = {
     ...headers,
     ...(c.accept !== undefined && { accept: c.accept }),
     ...(c.origin !== undefined && { origin: c.origin }),
@@ -357,22 +388,30 @@ function wireOf(c: Case, headers: Record<string, string>): Wire {
   };
   if (c.wire === 'get') {
     const search = new URLSearchParams();
-    for (const [name, value] of Object.entries(payload)) {
-      if (value !== undefined) search.set(name, name === 'variables' ? (value as string) : String(value));
+    for (const [name, value] of Object.entries({ ...payload, extensions: c.extensions })) {
+      if (value !== undefined) search.set(name, String(value));
     }
-    return { method: 'GET', path: `/graphql?${search}`, headers: common };
+    return { method: 'GET', path: `/graphql?${search}`, headers: twice(c, common) };
   }
+  const post = {
+    ...common,
+    ...(c.contentType !== undefined && { 'content-type': c.contentType }),
+    ...(c.wire === 'chunked' && { 'transfer-encoding': 'chunked' }),
+    ...(c.wire === 'gzip' && { 'content-encoding': 'gzip' }),
+  };
   return {
     method: 'POST',
     path: '/graphql',
-    headers: {
-      ...common,
-      ...(c.contentType !== undefined && { 'content-type': c.contentType }),
-      ...(c.wire === 'chunked' && { 'transfer-encoding': 'chunked' }),
-      ...(c.wire === 'gzip' && { 'content-encoding': 'gzip' }),
-    },
+    headers: twice(c, post),
     body: c.wire === 'malformed' ? c.malformed(text) : text,
   };
+}
+
+function twice(c: Case, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const first = c.repeated && headers[c.repeated];
+  return c.repeated && typeof first === 'string'
+    ? { ...headers, [c.repeated]: [first, SECOND[c.repeated]] }
+    : headers;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -393,7 +432,8 @@ const UUIDS = new RegExp(UUID_TEXT, 'g');
 function comparable(answer: Awaited<ReturnType<typeof requestOnce>>, wire: Wire) {
   const { date: _date, ...headers } = answer.headers;
   let body = answer.body;
-  const given = wire.headers['x-request-id'];
+  // Node joins a repeated x-request-id with ", ", which no id matches.
+  const given = [wire.headers['x-request-id'] ?? []].flat().join(', ');
   if (!(given && REQUEST_ID.test(given)) && typeof headers['x-request-id'] === 'string') {
     const generated = headers['x-request-id'];
     if (!UUID.test(generated)) throw new Error(`x-request-id ${generated} is not a UUID`);
