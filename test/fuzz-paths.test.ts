@@ -159,6 +159,22 @@ const payloadArb: fc.Arbitrary<Payload> = fc.oneof(
       })),
     ),
   },
+  // Several root fields: the rate limit's cost (one per mutation field), every field's scope, a fragment at the root.
+  {
+    weight: 1,
+    arbitrary: fc.record({ a: known(), b: known(), shape: fc.nat(3) }).map(({ a, b, shape }) => {
+      const pick = (field: string, c: { cashoutId: string }) =>
+        `${field}(input: {cashoutId: "${c.cashoutId}"}) { __typename }`;
+      return {
+        query: [
+          `mutation { a: ${pick('holdCashout', a)} b: ${pick('holdCashout', b)} }`,
+          `mutation { h: ${pick('holdCashout', a)} r: ${pick('releaseCashout', b)} __typename }`,
+          `query { __typename c: cashout(cashoutId: "${a.cashoutId}") { __typename } }`,
+          `mutation { ...M } fragment M on Mutation { ${pick('holdCashout', a)} }`,
+        ][shape] as string,
+      };
+    }),
+  },
   // By persisted documentId instead of the text.
   {
     weight: 1,
@@ -236,6 +252,10 @@ const jsonAccept = fc.constantFrom<string | undefined>(
   URQL_ACCEPT,
   'text/event-stream, application/json',
   'application/*',
+  'application/json;charset=UTF-8',
+  'application/graphql-response+json; charset=utf-8',
+  'APPLICATION/JSON',
+  '*/*;q=0.1',
 );
 const otherAccept = fc.constantFrom(
   'text/event-stream',
@@ -243,6 +263,8 @@ const otherAccept = fc.constantFrom(
   'application/json, text/event-stream',
   'text/html',
   'application/json; charset=iso-8859-1',
+  'application/json;q=0',
+  'text/event-stream;q=0, application/json',
 );
 
 const dimensions = {
