@@ -558,6 +558,15 @@ it(
     // ...and the other service never took it.
     expect(yoga.app.hotPath.served()).toBe(0);
     expect(auditEvents).toBeGreaterThan(cases * 0.5);
+    // The same Prometheus counts, hot-path answers counted in Yoga's series (durations, and the process's own series:
+    // CPU, handles, GC, are each process's own).
+    const counts = async (service: TestService) =>
+      (await (await fetch(`${service.url}/metrics`)).text())
+        .split('\n')
+        .filter((line) => /^\w+(_count|_total)(\{|\s)/.test(line) && !/^(process|nodejs)_/.test(line));
+    const [hotCounts, yogaCounts] = [await counts(hot), await counts(yoga)];
+    expect(hotCounts).toEqual(yogaCounts);
+    expect(hotCounts.some((line) => line.startsWith('graphql_yoga_http_duration_count'))).toBe(true);
     // The sandboxes end in the same state.
     for (const { cashoutId } of ids) {
       expect(hot.sandbox.get(Number(cashoutId))).toEqual(yoga.sandbox.get(Number(cashoutId)));
