@@ -236,12 +236,22 @@ describe('the hot path', () => {
     expect(await count()).toBe(before + 1);
   });
 
-  it('hands Yoga what it does not serve: bad variables, an event stream, an unseen document, a preflight', async () => {
+  it('hands Yoga what it does not serve: bad variables, a media type it does not parse, an event stream, an unseen document, a preflight', async () => {
     const served = service.app.hotPath.served();
     const hold = (variables: unknown, headers: Record<string, string> = {}) =>
       send(service.url, { query: OPERATIONS.holdCashout, variables }, headers);
     const badVariables = await hold({ input: { cashoutId: { id: 1 } } });
     expect(badVariables.status).toBe(400);
+    // Yoga's parser reads the media type case-sensitively (the charset not): not JSON to it, so not to the hot path.
+    const upperCase = await hold({ input: { cashoutId: '999999' } }, { 'content-type': 'application/JSON' });
+    expect(upperCase.status).toBe(415);
+    // Yoga's params check: extensions, when present, an object (not an array).
+    const listExtensions = await send(service.url, {
+      query: OPERATIONS.holdCashout,
+      variables: { input: { cashoutId: '999999' } },
+      extensions: [],
+    });
+    expect(JSON.parse(listExtensions.text).errors[0].extensions.code).toBe('BAD_REQUEST');
     const preflight = await fetch(`${service.url}/graphql`, {
       method: 'OPTIONS',
       headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST' },
@@ -253,6 +263,24 @@ describe('the hot path', () => {
     const unseen = await send(service.url, { query: '{ cashout(cashoutId: "1008") { __typename } }' });
     expect(JSON.parse(unseen.text)).toEqual({ data: { cashout: { __typename: 'Cashout' } } });
     expect(service.app.hotPath.served()).toBe(served);
+  });
+  it('tells operation names apart from the text and from each other: an empty or a wrong name is for Yoga to refuse', async () => {
+    const served = service.app.hotPath.served();
+    const cashout = (query: string, operationName?: string) =>
+      send(service.url, { query, variables: { cashoutId: '1008' }, operationName });
+    // Accepted by Yoga, and prepared: the document with a comment at its end, named by its operation's name.
+    for (let i = 0; i < 2; i++)
+      expect((await cashout(`${OPERATIONS.cashout}#x`, 'Cashout')).status).toBe(200);
+    // Text and name that a key joining them with a line feed would confuse with the one above, then an empty name.
+    const refusals = [
+      await cashout(OPERATIONS.cashout, '#x\nCashout'),
+      await cashout(OPERATIONS.cashout, ''),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    }
+    expect(service.app.hotPath.served()).toBe(served + 1);
   });
 });
 

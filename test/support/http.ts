@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { createServer } from 'node:net';
 
 // HTTP helpers shared by the tests and the tools in bench/: a free port, GraphQL over fetch, a one-shot request,
@@ -57,17 +57,25 @@ export async function postGraphQL<Body = any>(
   return { status: response.status, headers: response.headers, body: (await response.json()) as Body };
 }
 
-/** One HTTP request on a fresh connection (no agent, no keep-alive), for probes and cold-start loops. */
+/**
+ * One HTTP request on a fresh connection (no agent, no keep-alive), for probes, cold-start loops and requests fetch
+ * cannot send: the headers go as given (`transfer-encoding: chunked` included), and the body with a Content-Length
+ * unless chunked.
+ */
 export function requestOnce(
   url: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: string }> {
+  init: { method?: string; body?: string; headers?: Record<string, string | string[]> } = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
       res.on('error', reject);
     });

@@ -22,7 +22,7 @@ import { type MutationRateLimit, mutationCostOf } from '../security/rate-limit.j
 import type { CompileQuery } from './lazy-jit.js';
 import { firstHeader, isHotCandidate, keyOf, parseBody, readBody } from './request.js';
 import { answerFailure, sendResult, viaYoga, type Yoga } from './respond.js';
-import { responseMediaType, rootFieldScopes } from './yoga-mirror.js';
+import { phaseOperationType, responseMediaType, rootFieldScopes } from './yoga-mirror.js';
 
 /**
  * The hot path: a POST of an operation Yoga has already accepted once, answered without Yoga's HTTP and plugin
@@ -72,6 +72,8 @@ interface Prepared {
   document: DocumentNode;
   operation: OperationDefinitionNode;
   operationName: string | undefined;
+  /** The execute phase's metrics label (not always the operation's type: see phaseOperationType). */
+  phaseOperationType: string | undefined;
   /** Per root field, the scopes any one of which it needs (Pothos scope-auth's `authScopes`). */
   scopes: string[][];
   cost: (variables: Record<string, unknown>) => number;
@@ -136,6 +138,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
     });
     deps.metrics?.observeHotRequest({
       operationType,
+      phaseOperationType: entry.phaseOperationType,
       status,
       httpSeconds: (Date.now() - started) / 1000,
       executeSeconds,
@@ -188,6 +191,7 @@ export function createHotPath(deps: HotPathDeps): HotPath {
           document: args.document,
           operation,
           operationName: args.operationName ?? undefined,
+          phaseOperationType: phaseOperationType(args.document),
           scopes: rootFieldScopes(args.schema, operation),
           cost: mutationCostOf(args.document, args.operationName),
         });

@@ -10,22 +10,27 @@ export type HotBody = {
   variables?: Record<string, unknown> | null;
 };
 
-const JSON_TYPE = /^application\/json(?:;\s*charset=utf-8)?$/i;
+// Yoga's JSON parser takes `application/json` only in lower case (graphql-yoga 5.24 `isContentTypeMatch`); the
+// charset parameter's value is case-insensitive. Anything else JSON to Yoga (another charset, a list) is left to it.
+const JSON_TYPE = /^application\/json(?:;\s*[cC][hH][aA][rR][sS][eE][tT]=[uU][tT][fF]-8)?$/;
 const DIGITS = /^\d+$/;
 const HOT_BODY_KEYS = new Set(['query', 'documentId', 'operationName', 'variables', 'extensions']);
 
 /**
- * The document a request names, as a cache key: `id:<persisted document id>` (read as trusted documents read it) or
- * `q:<text>`, then the operation name. Null for shapes the hot path leaves to Yoga (an id and a text together).
+ * The document a request names, as a cache key: the operation name as JSON (`null` when absent: an empty name is
+ * another request, which Yoga refuses), then `id:<persisted document id>` (read as trusted documents read it) or
+ * `q:<text>`. The name comes first, escaped, so no text and name can spell another pair's key. Null for shapes the
+ * hot path leaves to Yoga (an id and a text together).
  */
 export function keyOf(params: Record<string, unknown>): string | null {
   const { query, documentId, operationName, extensions } = params;
-  if (extensions != null && typeof extensions !== 'object') return null;
+  // Yoga refuses (400) extensions that are not an object: a list too.
+  if (extensions != null && (typeof extensions !== 'object' || Array.isArray(extensions))) return null;
   if (operationName != null && typeof operationName !== 'string') return null;
-  const name = operationName ?? '';
+  const name = operationName == null ? 'null' : JSON.stringify(operationName);
   const id = persistedDocumentIdOf(params);
-  if (id !== null) return query === undefined ? `id:${id}\n${name}` : null;
-  return typeof query === 'string' && documentId === undefined ? `q:${query}\n${name}` : null;
+  if (id !== null) return query === undefined ? `${name}\nid:${id}` : null;
+  return typeof query === 'string' && documentId === undefined ? `${name}\nq:${query}` : null;
 }
 
 /** From the headers alone: a JSON POST to /graphql, within the body limit, not compressed. */

@@ -1,5 +1,5 @@
 // What the hot path mirrors of Yoga and Pothos internals (test/mirrored-versions.test.ts pins the versions).
-import { type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 
 const mediaTypes = new Map<string, string | null>();
 
@@ -69,4 +69,13 @@ export function rootFieldScopes(schema: GraphQLSchema, operation: OperationDefin
     if (required.length) scopes.push(required);
   }
   return scopes;
+}
+
+/**
+ * The `operationType` label @envelop/prometheus 14.2 gives the execute phase and its errors: the document's first
+ * definition's, so none (printed "undefined") when a fragment comes first, as in the persisted documents, whatever
+ * the operation. Yoga's HTTP series reads the operation itself.
+ */
+export function phaseOperationType(document: DocumentNode): string | undefined {
+  return (document.definitions[0] as Partial<OperationDefinitionNode>).operation;
 }

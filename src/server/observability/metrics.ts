@@ -32,6 +32,8 @@ export interface Metrics {
 
 export interface HotRequest {
   operationType: string;
+  /** The execute phase's label, as @envelop/prometheus makes it (`phaseOperationType`): none is a series too. */
+  phaseOperationType: string | undefined;
   status: number;
   httpSeconds: number;
   executeSeconds: number;
@@ -142,11 +144,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     trackLedgerWaiting(waiting) {
       ledgerWaiting = waiting;
     },
-    observeHotRequest({ operationType, status, httpSeconds, executeSeconds, errors }) {
+    observeHotRequest({ operationType, phaseOperationType, status, httpSeconds, executeSeconds, errors }) {
       const { http, execute, errors: errorCount } = series();
       http?.observe({ method: 'POST', statusCode: status, operationType }, httpSeconds);
-      execute?.observe({ operationType }, executeSeconds);
-      if (errors) errorCount?.inc({ operationType, phase: 'execute' }, errors);
+      execute?.observe({ operationType: phaseOperationType }, executeSeconds);
+      if (errors) errorCount?.inc({ operationType: phaseOperationType, phase: 'execute' }, errors);
     },
     observeNotification: (result) => notifications.inc({ result }),
     observeNotificationProcessed: (result) => processed.inc({ result }),
