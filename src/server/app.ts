@@ -7,10 +7,10 @@ import type { D24Client } from '../d24/client.js';
 import type { Ledger } from '../ledger/index.js';
 import { createLive, type Live } from '../live/index.js';
 import { schema } from '../schema/index.js';
-import { type Authenticator, useAuthentication } from './auth/auth.js';
+import { type Authenticator, createAuthentication } from './auth/auth.js';
 import { createErrorMasking } from './errors.js';
 import { createHotPath, type HotPath } from './hot-path/hot-path.js';
-import { useGraphQlJitWhenLoaded } from './hot-path/lazy-jit.js';
+import { createLazyJit } from './hot-path/lazy-jit.js';
 import { useBodyLimit } from './http/body-limit.js';
 import { graphiqlOptions, renderGraphiQLWhenShown } from './http/graphiql.js';
 import type { Readiness } from './http/readiness.js';
@@ -21,7 +21,7 @@ import type { Audit } from './observability/audit.js';
 import type { Metrics } from './observability/metrics.js';
 import { observeRootFields, type RootFieldEvent } from './observability/root-fields.js';
 import { hardening, LIMITS } from './security/armor.js';
-import { MemoryRateLimitStore, type RateLimitStore, useMutationRateLimit } from './security/rate-limit.js';
+import { createMutationRateLimit, MemoryRateLimitStore, type RateLimitStore } from './security/rate-limit.js';
 
 export { SANDBOX_DEVELOPER } from './auth/auth.js';
 
@@ -78,13 +78,13 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
   const observers = [deps.audit?.observe, deps.metrics?.observeRootField].filter(
     (observer): observer is (event: RootFieldEvent) => void => !!observer,
   );
-  const auth = useAuthentication(config.auth, deps.logger);
+  const auth = createAuthentication(config.auth, deps.logger);
   const security = hardening(config);
-  const rateLimit = useMutationRateLimit({
+  const rateLimit = createMutationRateLimit({
     limitPerMinute: config.rateLimitPerMinute,
     store: deps.rateLimitStore ?? new MemoryRateLimitStore({ limit: config.rateLimitPerMinute }),
   });
-  const jit = useGraphQlJitWhenLoaded();
+  const jit = createLazyJit();
   const live =
     deps.live ??
     createLive({ ledger: deps.ledger, redis: null, logger: deps.logger, limits: config.subscriptions });

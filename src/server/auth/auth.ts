@@ -195,7 +195,7 @@ function principalFrom(payload: JWTPayload): Principal {
  * A Yoga plugin that authenticates every GraphQL request before it is parsed or validated (so an unauthenticated
  * caller learns nothing about the schema), and `principalOf(request)` for the context factory.
  */
-export function useAuthentication(
+export function createAuthentication(
   auth: AuthConfig,
   logger: Logger,
   options: AuthenticatorOptions = {},

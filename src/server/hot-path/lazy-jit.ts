@@ -30,7 +30,7 @@ export interface LazyJit {
  * after start-up: its module graph (fast-json-stringify, ajv) would add ~60 ms to the cold start. Until it is
  * loaded, and if it ever fails to load, operations run on the default executor, with the same results.
  */
-export function useGraphQlJitWhenLoaded(): LazyJit {
+export function createLazyJit(): LazyJit {
   let jit: Plugin | undefined;
   let compile: CompileQuery | undefined;
   // Per parsed document (Yoga's parse cache hands out the same one for the same text): how often it ran, and

@@ -77,7 +77,7 @@ export interface MutationRateLimit {
  * Refuses a mutation operation, before it runs, when its principal has used up `limitPerMinute` mutation items
  * (an operation with three aliased mutations costs three; a bulk mutation one per item). Queries are not limited; a limit of 0 turns it off.
  */
-export function useMutationRateLimit(options: {
+export function createMutationRateLimit(options: {
   store: RateLimitStore;
   limitPerMinute: number;
   now?: () => number;
