@@ -159,9 +159,8 @@ describe('the hot path', () => {
       query: exampleDocument('cashoutHistory'),
       variables: { cashoutId: `${cashoutId}` },
     });
-    // Yoga compiles a document from its second run; the first, on graphql-js, orders the fields of this document
-    // (fields beside fragment spreads) differently from graphql-jit. Compared here: graphql-jit on both paths.
-    await send(service.url, historyOf(service.sandbox.create().cashoutId), {}, { viaYoga: true });
+    // Yoga's pass is the history document's first run (graphql-js), the hot path's is graphql-jit: the same field
+    // order too (graphql-jit before 0.8.9 put fields beside a fragment spread first).
     for (const viaYoga of [true, false]) {
       const { cashoutId } = service.sandbox.create({ status: 'PENDING' });
       const served = service.app.hotPath.served();
