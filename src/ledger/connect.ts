@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import type { Database, Dialect } from './db.js';
+import { Lru } from './lru.js';
 import { migrationProvider } from './migrations/index.js';
 
 /** Where the ledger lives: an SQLite file (or `:memory:`), or a PostgreSQL server shared by replicas. */
@@ -60,20 +61,10 @@ export function openDatabase(target: DatabaseTarget): LedgerDatabase {
 
 /** Kysely prepares every query anew; the ledger runs the same few, so the last 256 stay prepared. */
 function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const prepared = new Lru<string, SQLite.Statement>(256);
   return {
     close: () => sqlite.close(),
-    prepare(text) {
-      let statement = cache.get(text);
-      if (statement) {
-        cache.delete(text);
-      } else {
-        statement = sqlite.prepare(text);
-        if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
-      }
-      cache.set(text, statement);
-      return statement;
-    },
+    prepare: (text) => prepared.get(text, () => sqlite.prepare(text)),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { applyEvent } from './apply.js';
 import type { LedgerDatabase } from './connect.js';
 import type { CashoutEventsTable } from './db.js';
-import { cashoutsByIds, insertEvents, lastEventId, lockWrites, upsertCashouts } from './repository.js';
+import { insertEvents, lastIdAndCashouts, lockWrites, upsertCashouts } from './repository.js';
 import { type CashoutRow, type EventRow, eventFromRow } from './rows.js';
 import type { CommitListener, LedgerEvent, LedgerStatus, NewLedgerEvent } from './types.js';
 
@@ -223,11 +223,11 @@ async function writeBatch(
 ): Promise<(LedgerEvent | null)[]> {
   return db.transaction().execute(async (trx) => {
     await lockWrites(trx, dialect);
-    let next = (await lastEventId(trx)) + 1n;
-    const ids = [...new Set(batch.map((p) => p.event.cashoutId))];
-    const known = new Map<string, CashoutRow>(
-      (await cashoutsByIds(trx, ids)).map((row) => [row.cashout_id, row]),
-    );
+    const { lastId, cashouts } = await lastIdAndCashouts(trx, dialect, [
+      ...new Set(batch.map((p) => p.event.cashoutId)),
+    ]);
+    let next = lastId + 1n;
+    const known = new Map<string, CashoutRow>(cashouts.map((row) => [row.cashout_id, row]));
     const touched = new Map<string, CashoutRow>();
     const rows: EventRow[] = [];
     const results = batch.map((pending) => {
@@ -246,8 +246,8 @@ async function writeBatch(
       }
       return eventFromRow(applied.event as Selectable<CashoutEventsTable>);
     });
-    await insertEvents(trx, rows);
-    await upsertCashouts(trx, [...touched.values()]);
+    await insertEvents(trx, dialect, rows);
+    await upsertCashouts(trx, dialect, [...touched.values()]);
     return results;
   });
 }
