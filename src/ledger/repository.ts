@@ -4,7 +4,8 @@ import type { CashoutEventsTable, CashoutsTable, Database, Dialect } from './db.
 import { flatten, precompiled, slotRows } from './precompiled.js';
 import type { CashoutRow, EventRow } from './rows.js';
 
-// The SQL of the ledger, one small function per query; nothing outside src/ledger/ builds a query.
+// The SQL of the ledger, one small function per query; nothing outside src/ledger/ builds a query. Over 200 lines
+// because every query lives here, so the one place to read for what the ledger asks of SQLite and PostgreSQL.
 
 type Db = Kysely<Database> | Transaction<Database>;
 
