@@ -59,6 +59,8 @@ export interface BenchReport {
   checks: Check[];
   d24ConnectionsTotal: number;
   rounds: { target: string; round: number; requestsPerSecond: number; p99: number; cpuMsPer1000: number }[];
+  /** The service's group commits over warm-up and rounds (its /metrics), as means. */
+  ledgerCommits?: { commits: number; eventsPerCommit: number; secondsPerCommit: number } | null;
   /** The ledger's cost: the service (ledger on an SQLite file) against itself with LEDGER_DISABLED=true. */
   ledger?: {
     on: TargetFigures;

@@ -324,6 +324,8 @@ async function main(): Promise<void> {
       );
     }
   }
+  // How the group commit batched under the rounds' load (before bulk adds its own commits).
+  const commits = ledgerCommits(metrics === 'on' ? (await requestOnce(`${service.url}/metrics`)).body : '');
   // Bulk against singles, on the service (ledger on), before it stops.
   const bulk = await measureBulk({
     url: service.url,
@@ -421,6 +423,7 @@ async function main(): Promise<void> {
     checks,
     d24ConnectionsTotal,
     rounds,
+    ledgerCommits: commits,
     ledger: ledgerCost(figures('service'), figures('ledger-off'), rounds),
     bulk,
   };
@@ -429,6 +432,11 @@ async function main(): Promise<void> {
   writeFileSync(path.join(outDir, 'bench.svg'), svg(report));
   console.log(`\n${table(report)}\n`);
   console.log(ledgerRow(report));
+  if (commits)
+    console.log(
+      `ledger group commits under load: ${commits.commits}, ${commits.eventsPerCommit.toFixed(2)} events per commit, ` +
+        `${(commits.secondsPerCommit * 1e6).toFixed(0)} µs per commit (wall clock)`,
+    );
   console.log(bulkRow(bulk));
   console.log(
     `D24 connections accepted by the sandbox in all: ${d24ConnectionsTotal} (cold starts included)`,
@@ -441,6 +449,21 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
+}
+
+/** The service's `ledger_batch_events` and `ledger_write_duration_seconds` histograms, as means. */
+function ledgerCommits(
+  metricsText: string,
+): { commits: number; eventsPerCommit: number; secondsPerCommit: number } | null {
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metricsText)?.[1]);
+  const commits = value('ledger_batch_events_count');
+  if (!(commits > 0)) return null;
+  return {
+    commits,
+    eventsPerCommit: value('ledger_batch_events_sum') / commits,
+    secondsPerCommit: value('ledger_write_duration_seconds_sum') / commits,
+  };
 }
 
 function vsFloor(own: TargetFigures, floor: TargetFigures): Ratios {
