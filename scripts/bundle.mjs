@@ -24,11 +24,12 @@ const { metafile } = await build({
   allowOverwrite: true,
   metafile: true,
   logLevel: 'warning',
-  // pino starts transports (pino-pretty) in worker threads by file name: it must stay a real package.
+  // pino-pretty runs in a worker thread, loaded by file name (src/server/observability/logger.ts names pino's own).
   // GraphiQL's renderer (18 MB) is imported only when GraphiQL is shown: inlined, every start would parse it. It
   // renders HTML only; whatever else uses graphql (graphql-jit above all) must stay inside, on the bundle's copy.
-  // better-sqlite3 is a native addon (found by file name); pg is require()d only when DATABASE_URL names PostgreSQL.
-  external: ['pino', 'pino-pretty', '@graphql-yoga/render-graphiql', 'better-sqlite3', 'pg'],
+  // better-sqlite3 is a native addon (found by file name); pg is require()d only when DATABASE_URL names PostgreSQL,
+  // ioredis only when REDIS_URL is set.
+  external: ['pino-pretty', '@graphql-yoga/render-graphiql', 'better-sqlite3', 'pg', 'ioredis'],
   // The sources are ES modules that find files from import.meta.url.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -1,4 +1,5 @@
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import PoolClass from 'undici/lib/dispatcher/pool.js';
 import type { RawAnswer } from './answer.js';
 import { D24UnavailableError } from './errors.js';
 
@@ -22,7 +23,7 @@ export interface PoolOptions {
 
 /** One keep-alive pool per D24 origin; the client takes it (or any dispatcher) by injection. */
 export function createD24Pool(origin: string, options: PoolOptions): Pool {
-  return new Pool(origin, {
+  return new PoolClass(origin, {
     connections: options.connections ?? 64,
     pipelining: 1,
     keepAliveTimeout: 30_000,

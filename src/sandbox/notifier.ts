@@ -1,5 +1,6 @@
 // Over 200 lines: notification delivery, its retry schedule and its injected faults are one state machine.
-import { Agent, request } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
 import { d24Date, notificationBody } from '../notifications/control.js';
 import { FaultBook } from './faults.js';
 import { RequestLog } from './request-log.js';
@@ -52,11 +53,11 @@ export class Notifier implements SandboxNotifications {
     match: (attempt: NotificationAttempt) => boolean;
     resolve: (a: NotificationAttempt) => void;
   }[] = [];
-  readonly #agent = new Agent({
-    connections: 8,
-    headersTimeout: POST_TIMEOUT_MS,
-    bodyTimeout: POST_TIMEOUT_MS,
-  });
+  // node:http, not undici: the service's bundle then loads only undici's Pool (src/d24/transport.ts), not all of it.
+  readonly #agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 8 }),
+  };
   #closed = false;
 
   constructor(options: NotifierOptions) {
@@ -153,7 +154,7 @@ export class Notifier implements SandboxNotifications {
     for (const timer of this.#scheduled.keys()) clearTimeout(timer);
     this.#scheduled.clear();
     this.#held = [];
-    await this.#agent.destroy();
+    for (const agent of Object.values(this.#agents)) agent.destroy();
     this.#checkSettled();
   }
 
@@ -198,22 +199,34 @@ export class Notifier implements SandboxNotifications {
     this.#checkSettled();
   }
 
-  async #post(job: Job): Promise<number | null> {
-    try {
-      const res = await request(job.url, {
-        method: 'POST',
-        dispatcher: this.#agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'user-agent': 'D24-sandbox-notifier',
+  /** The answer's status, or null when refused, reset or silent for POST_TIMEOUT_MS: D24 retries these like any non-2xx. */
+  #post(job: Job): Promise<number | null> {
+    return new Promise((resolve) => {
+      const url = new URL(job.url);
+      const secure = url.protocol === 'https:';
+      const post = secure ? https.request : http.request;
+      const req = post(
+        url,
+        {
+          method: 'POST',
+          agent: secure ? this.#agents.https : this.#agents.http,
+          timeout: POST_TIMEOUT_MS,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': Buffer.byteLength(job.body),
+            'user-agent': 'D24-sandbox-notifier',
+          },
         },
-        body: job.body,
-      });
-      await res.body.dump();
-      return res.statusCode;
-    } catch {
-      return null; // refused, reset or timed out: D24 retries these like any non-2xx
-    }
+        (res) => {
+          res.once('error', () => resolve(null));
+          res.once('end', () => resolve(res.statusCode ?? null));
+          res.resume();
+        },
+      );
+      req.once('timeout', () => req.destroy());
+      req.once('error', () => resolve(null));
+      req.end(job.body);
+    });
   }
 
   #checkSettled(): void {

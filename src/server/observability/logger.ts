@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import type { Config } from '../../config.js';
 
@@ -69,12 +70,26 @@ export function auditLoggerOptions(config: Pick<Config, 'logLevel'>): LoggerOpti
   };
 }
 
+/**
+ * pino-pretty in a worker thread. Bundled into dist/main.cjs, pino cannot find the files its workers run beside
+ * itself: pino's documented `__bundlerPathsOverrides` names them in node_modules (docs/bundling.md of pino).
+ */
+function prettyInWorker(): DestinationStream {
+  const resolve = createRequire(import.meta.url).resolve;
+  const pinoEntry = resolve('pino');
+  (globalThis as { __bundlerPathsOverrides?: Record<string, string> }).__bundlerPathsOverrides ??= {
+    'thread-stream-worker': createRequire(pinoEntry).resolve('thread-stream/lib/worker.js'),
+    'pino-worker': resolve('pino/lib/worker.js'),
+    'pino/file': resolve('pino/file.js'),
+  };
+  return pino.transport({ target: 'pino-pretty', options: { colorize: true } });
+}
+
 /** JSON logs in production, readable ones in development; one destination shared by both loggers. */
 export function createLoggers(config: Pick<Config, 'logLevel' | 'production'>): Loggers {
   // Production: asynchronous writes to stdout (flushed before exit); development: pino-pretty in a worker.
   const stdout = config.production ? pino.destination({ dest: 1, sync: false }) : null;
-  const destination: DestinationStream =
-    stdout ?? pino.transport({ target: 'pino-pretty', options: { colorize: true } });
+  const destination: DestinationStream = stdout ?? prettyInWorker();
   const logger = pino({ ...loggerOptions(config), name: SERVICE_LOGGER_NAME }, destination);
   const audit = pino(auditLoggerOptions(config), destination);
   return {
