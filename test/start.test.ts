@@ -5,6 +5,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../src/schema/index.js';
+import { createYogaServer } from '../src/server/http/create-yoga.js';
+import { exampleDocument } from '../src/server/http/examples.js';
 
 // `npm start` = scripts/start.mjs: scripts/build-if-stale.mjs, then dist/start.cjs. Run in a copy of the project (the files a fresh
 // clone has, node_modules linked), so the worktree's own dist/ is not touched.
@@ -76,5 +79,57 @@ describe('npm start builds only what is stale', () => {
     expect(await buildIfStale('--dry-run')).toBe('stale: sources changed since the last build');
     rmSync(path.join(copy, 'dist/main.cjs'));
     expect(await buildIfStale('--dry-run')).toBe('stale: dist/main.cjs missing');
+  }, 180_000);
+});
+
+// What a cold start does not load (docs/performance.md#cold-start): each was milliseconds of every start.
+describe('a production start loads only what it uses', () => {
+  it("Yoga's Request is not Node's, as src/server/http/create-yoga.ts tells the adapter instead of asking", () => {
+    expect(createYogaServer({ schema }).fetchAPI.Request).not.toBe(globalThis.Request);
+  });
+
+  it("answers a mutation without Node's built-in fetch, ioredis (no REDIS_URL) or pg (no PostgreSQL)", async () => {
+    await buildIfStale();
+    const child = spawn(
+      process.execPath,
+      ['--require', path.join(root, 'test/support/report-loaded.cjs'), 'dist/start.cjs'],
+      {
+        cwd: copy,
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    started = child;
+    let said = '';
+    child.stderr?.on('data', (chunk) => {
+      said += chunk;
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        const entry = JSON.parse(line) as { url?: unknown };
+        if (typeof entry.url === 'string') resolve(entry.url);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+    });
+    // A D24 call through the client's Pool: the sandbox answers that it has no such cashout.
+    const answer = await fetch(new URL('/graphql', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: exampleDocument('holdCashout'),
+        variables: { input: { cashoutId: '999999' } },
+      }),
+    });
+    expect(await answer.text()).toContain('"__typename":"CashoutNotFoundError"');
+    child.kill('SIGTERM');
+    await exited;
+    const loaded = JSON.parse(/^LOADED (.*)$/m.exec(said)?.[1] ?? 'null') as {
+      packages: string[];
+      builtinFetch: boolean;
+    };
+    expect(loaded.builtinFetch).toBe(false);
+    // The externals a production start needs: the SQLite addon (and its loader). Nothing else.
+    expect(loaded.packages).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path']);
   }, 180_000);
 });

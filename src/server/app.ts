@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
@@ -12,6 +12,7 @@ import { createErrorMasking } from './errors.js';
 import { createHotPath, type HotPath } from './hot-path/hot-path.js';
 import { createLazyJit } from './hot-path/lazy-jit.js';
 import { useBodyLimit } from './http/body-limit.js';
+import { createYogaServer, type Yoga } from './http/create-yoga.js';
 import { graphiqlOptions, renderGraphiQLWhenShown } from './http/graphiql.js';
 import type { Readiness } from './http/readiness.js';
 import { requestIdOf, useRequestId } from './http/request-id.js';
@@ -52,8 +53,6 @@ export interface Stage {
   plugin: Plugin<any>;
   hotPath: HotPathDeclaration;
 }
-
-type Yoga = YogaServerInstance<Record<string, never>, Context>;
 
 /** Yoga (a fetch-style handler) and the node:http listener `startService` listens with: the hot path, then Yoga. */
 export interface App {
@@ -145,7 +144,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): App {
     { name: 'streams only when accepted', plugin: useStreamsOnlyWhenAccepted(), hotPath: 'yoga-only' },
     { name: 'body limit', plugin: useBodyLimit(LIMITS.bodyBytes), hotPath: 'performs' },
   ];
-  const yoga = createYoga<Record<string, never>, Context>({
+  const yoga = createYogaServer({
     schema: observers.length
       ? observeRootFields(schema, (event) => {
           for (const observe of observers) observe(event);

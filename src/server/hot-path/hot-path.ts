@@ -14,6 +14,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Context, Principal } from '../../context.js';
 import type { Authenticator } from '../auth/auth.js';
+import type { Yoga } from '../http/create-yoga.js';
 import { logRequest, requestIdFrom } from '../http/request-id.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CACHE_LIMITS } from '../security/armor.js';
@@ -21,7 +22,7 @@ import { BoundedCache } from '../security/bounded-cache.js';
 import { type MutationRateLimit, mutationCostOf } from '../security/rate-limit.js';
 import type { CompileQuery } from './lazy-jit.js';
 import { firstHeader, isHotCandidate, keyOf, parseBody, readBody } from './request.js';
-import { answerFailure, sendResult, viaYoga, type Yoga } from './respond.js';
+import { answerFailure, sendResult, viaYoga } from './respond.js';
 import { phaseOperationType, responseMediaType, rootFieldScopes } from './yoga-mirror.js';
 
 /**

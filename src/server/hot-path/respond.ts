@@ -2,12 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { processRegularResult } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Context } from '../../context.js';
+import type { Yoga } from '../http/create-yoga.js';
 import { corsHeaders } from './request.js';
-
-export type Yoga = YogaServerInstance<Record<string, never>, Context>;
 
 export interface Answer {
   result: ExecutionResult;
