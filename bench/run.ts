@@ -255,7 +255,8 @@ function specs(): TargetSpec[] {
       rest
         .join('=')
         .split(',')
-        .map((pair) => pair.split('=') as [string, string]),
+        // Split at the first '=' only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=8).
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
     );
     list.push({ name: name as string, kind: 'service', script: path.join(ROOT, 'dist/start.cjs'), env });
   }
