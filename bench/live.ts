@@ -1,4 +1,4 @@
-// `npm run bench:live -- [--replicas 1|2] [--subscribers 1000] [--rate 100] [--seconds 20]`
+// `npm run bench:live -- [--replicas 1|2] [--subscribers 990] [--rate 100] [--seconds 20]`
 // Subscribers over SSE on one replica (or split over two sharing PostgreSQL and Redis), D24 moving cashouts and
 // notifying the (first) replica at `rate` a second; reports notification-to-every-subscriber latency, RSS per
 // 1,000 idle subscribers and the webhook's ingestion rate. Needs PostgreSQL and Redis (TEST_DATABASE_URL,
@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { controlString } from '../src/notifications/control.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { SERVER_LIMITS } from '../src/server/security/armor.js';
 import { sseMessages } from '../test/support/live.js';
 import { createTestSchema } from '../test/support/postgres.js';
 import { dropKeys, testRedisUrl, uniquePrefix } from '../test/support/redis.js';
@@ -17,7 +18,7 @@ import { memoryMb } from './proc.js';
 const { values } = parseArgs({
   options: {
     replicas: { type: 'string', default: '1' },
-    subscribers: { type: 'string', default: '1000' },
+    subscribers: { type: 'string', default: '990' },
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '20' },
   },
@@ -26,6 +27,14 @@ const replicaCount = Number(values.replicas);
 const subscriberCount = Number(values.subscribers);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
+// An SSE subscriber holds one connection, and a replica accepts SERVER_LIMITS.maxConnections at once (the probes,
+// the webhook's posts and the benchmark's own requests need a few more): more would be reset, not measured.
+const perReplica = Math.ceil(subscriberCount / replicaCount);
+if (perReplica > SERVER_LIMITS.maxConnections - 10) {
+  throw new Error(
+    `${perReplica} subscribers per replica: a replica accepts ${SERVER_LIMITS.maxConnections} connections; use at most ${SERVER_LIMITS.maxConnections - 10} or more replicas`,
+  );
+}
 
 const redisUrl = await testRedisUrl();
 if (!redisUrl) throw new Error('bench:live needs Redis');
