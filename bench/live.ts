@@ -30,9 +30,10 @@ const seconds = Number(values.seconds);
 // An SSE subscriber holds one connection, and a replica accepts SERVER_LIMITS.maxConnections at once (the probes,
 // the webhook's posts and the benchmark's own requests need a few more): more would be reset, not measured.
 const perReplica = Math.ceil(subscriberCount / replicaCount);
-if (perReplica > SERVER_LIMITS.maxConnections - 10) {
+const maxPerReplica = SERVER_LIMITS.maxConnections - 10;
+if (perReplica > maxPerReplica) {
   throw new Error(
-    `${perReplica} subscribers per replica: a replica accepts ${SERVER_LIMITS.maxConnections} connections; use at most ${SERVER_LIMITS.maxConnections - 10} or more replicas`,
+    `${perReplica} subscribers per replica: a replica accepts ${SERVER_LIMITS.maxConnections} connections; use at most ${maxPerReplica} or more replicas`,
   );
 }
 

@@ -34,6 +34,29 @@ const bundleWritten = () => statSync(path.join(copy, 'dist/main.cjs')).mtimeMs;
 
 let started: ChildProcess | undefined;
 
+/** Starts the copy in production (its embedded sandbox): the URL it listens at, and what it wrote to stderr. */
+async function startProduction(args: string[]) {
+  const child = spawn(process.execPath, args, {
+    cwd: copy,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started = child;
+  let said = '';
+  child.stderr?.on('data', (chunk) => {
+    said += chunk;
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const entry = JSON.parse(line) as { url?: unknown };
+      if (typeof entry.url === 'string') resolve(entry.url);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
+  });
+  return { child, url, exited, said: () => said };
+}
+
 beforeAll(() => {
   for (const name of COPIED) cpSync(path.join(root, name), path.join(copy, name), { recursive: true });
   symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
@@ -52,26 +75,11 @@ describe('npm start builds only what is stale', () => {
     expect(bundleWritten()).toBe(built);
 
     // `npm start` with an up-to-date dist/ starts it without building: the service answers /health.
-    started = spawn(process.execPath, ['scripts/start.mjs'], {
-      cwd: copy,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let said = '';
-    started.stderr?.on('data', (chunk) => {
-      said += chunk;
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: started?.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        const entry = JSON.parse(line) as { url?: unknown };
-        if (typeof entry.url === 'string') resolve(entry.url);
-      });
-      started?.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
-    });
+    const { child, url, said } = await startProduction(['scripts/start.mjs']);
     expect((await fetch(new URL('/health', url))).status).toBe(200);
-    expect(said).toContain('dist/ is up to date: not building');
+    expect(said()).toContain('dist/ is up to date: not building');
     expect(bundleWritten()).toBe(built);
-    started.kill('SIGTERM');
+    child.kill('SIGTERM');
 
     writeFileSync(path.join(copy, 'src/version.ts'), '\n// changed\n', { flag: 'a' });
     expect(await buildIfStale('--dry-run')).toBe('stale: sources changed since the last build');
@@ -90,28 +98,11 @@ describe('a production start loads only what it uses', () => {
 
   it("answers a mutation without Node's built-in fetch, ioredis (no REDIS_URL) or pg (no PostgreSQL)", async () => {
     await buildIfStale();
-    const child = spawn(
-      process.execPath,
-      ['--require', path.join(root, 'test/support/report-loaded.cjs'), 'dist/start.cjs'],
-      {
-        cwd: copy,
-        env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    started = child;
-    let said = '';
-    child.stderr?.on('data', (chunk) => {
-      said += chunk;
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        const entry = JSON.parse(line) as { url?: unknown };
-        if (typeof entry.url === 'string') resolve(entry.url);
-      });
-      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening`)));
-    });
+    const { child, url, exited, said } = await startProduction([
+      '--require',
+      path.join(root, 'test/support/report-loaded.cjs'),
+      'dist/start.cjs',
+    ]);
     // A D24 call through the client's Pool: the sandbox answers that it has no such cashout.
     const answer = await fetch(new URL('/graphql', url), {
       method: 'POST',
@@ -124,7 +115,7 @@ describe('a production start loads only what it uses', () => {
     expect(await answer.text()).toContain('"__typename":"CashoutNotFoundError"');
     child.kill('SIGTERM');
     await exited;
-    const loaded = JSON.parse(/^LOADED (.*)$/m.exec(said)?.[1] ?? 'null') as {
+    const loaded = JSON.parse(/^LOADED (.*)$/m.exec(said())?.[1] ?? 'null') as {
       packages: string[];
       builtinFetch: boolean;
     };

@@ -7,7 +7,7 @@ export type Yoga = YogaServerInstance<Record<string, never>, Context>;
 /**
  * Yoga's `createYoga`, with one fact given instead of found out. To choose its abort signals the adapter asks
  * whether Yoga's `Request` is Node's own; it never is (Yoga's fetch API is @whatwg-node/fetch's, which
- * test/api.test.ts checks), but asking reads `globalThis.Request`, and that loads Node's built-in undici: ~25 ms
+ * test/start.test.ts checks), but asking reads `globalThis.Request`, and that loads Node's built-in undici: ~22 ms
  * of every cold start, for a fetch nothing here uses (docs/performance.md#cold-start).
  */
 export function createYogaServer(options: YogaServerOptions<Record<string, never>, Context>): Yoga {
